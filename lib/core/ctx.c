@@ -1,0 +1,2 @@
+/* placeholder */
+typedef int gf__placeholder_ctx;

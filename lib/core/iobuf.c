@@ -1,0 +1,2 @@
+/* placeholder: owned by a helper, being written */
+typedef int gf__placeholder_iobuf;

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * gf/ctx.h - the process context and the current translator (THIS).
+ *
+ * One gf_ctx_t holds everything a gfsd process owns: its identity (the
+ * process uuid), the memory accounting switch, the iobuf pool, the timer
+ * wheel and, once the translator framework is up, the graphs. The daemon
+ * creates exactly one; tests may create several.
+ *
+ * Every thread has a current translator, THIS, used for log prefixes and
+ * memory accounting when no translator is passed explicitly. Until code sets
+ * it, THIS is the global translator of the most recently created context.
+ */
+#ifndef GF_CTX_H
+#define GF_CTX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <gf/common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct gf_ctx gf_ctx_t;
+typedef struct gf_xlator gf_xlator_t;
+struct gf_iobuf_pool;
+struct gf_timer_wheel;
+struct gf_mem_acct;
+
+/* The three personalities of the gfsd binary (chosen by argv[0]). */
+typedef enum gf_process_mode {
+    GF_MODE_SERVER = 0, /* gfsd: a brick */
+    GF_MODE_CLIENT = 1, /* gfs:  a client front end */
+    GF_MODE_MGMT = 2,   /* gfd:  management */
+} gf_process_mode_t;
+
+/* Default I/O page size of a context: 128 KiB, as glusterfsd. */
+#define GF_CTX_DEFAULT_PAGE_SIZE (128u * 1024u)
+
+/* Longest process uuid string, NUL included. */
+#define GF_PROCESS_UUID_MAX 256
+
+/*
+ * Create a context: a fresh process uuid ("<uuid>-<host>-<pid>-<time>"),
+ * page size 128 KiB, memory accounting on, server mode, and its global
+ * translator, which becomes THIS of the calling thread. Creates no thread
+ * and no pool; gf_ctx_init_defaults does that. Returns NULL if out of memory.
+ */
+GF_EXPORT gf_ctx_t *gf_ctx_new(void);
+
+/*
+ * Set up the context's shared machinery: the iobuf pool and the timer
+ * wheel (whose thread starts here, so call it after daemonizing).
+ * Returns 0, or -errno with the context unchanged. Calling it twice is
+ * -EALREADY.
+ */
+GF_EXPORT int gf_ctx_init_defaults(gf_ctx_t *ctx);
+
+/*
+ * Stop the context's threads and free everything it owns. Any thread whose
+ * THIS is a translator of CTX gets THIS reset to NULL. NULL is ignored.
+ */
+GF_EXPORT void gf_ctx_free(gf_ctx_t *ctx);
+
+/* Borrowed process uuid string, stable for the life of CTX. */
+GF_EXPORT const char *gf_ctx_process_uuid(const gf_ctx_t *ctx);
+
+GF_EXPORT gf_process_mode_t gf_ctx_process_mode(const gf_ctx_t *ctx);
+/* -EINVAL for a mode outside gf_process_mode_t. */
+GF_EXPORT int gf_ctx_set_process_mode(gf_ctx_t *ctx, gf_process_mode_t mode);
+
+GF_EXPORT size_t gf_ctx_page_size(const gf_ctx_t *ctx);
+/* -EINVAL unless SIZE is a power of two between 4 KiB and 1 MiB. */
+GF_EXPORT int gf_ctx_set_page_size(gf_ctx_t *ctx, size_t size);
+
+GF_EXPORT bool gf_ctx_mem_acct_enabled(const gf_ctx_t *ctx);
+GF_EXPORT void gf_ctx_set_mem_acct_enabled(gf_ctx_t *ctx, bool on);
+
+GF_EXPORT bool gf_ctx_measure_latency(const gf_ctx_t *ctx);
+GF_EXPORT void gf_ctx_set_measure_latency(gf_ctx_t *ctx, bool on);
+
+/* Borrowed; NULL until gf_ctx_init_defaults succeeded. */
+GF_EXPORT struct gf_iobuf_pool *gf_ctx_iobuf_pool(const gf_ctx_t *ctx);
+GF_EXPORT struct gf_timer_wheel *gf_ctx_timer_wheel(const gf_ctx_t *ctx);
+
+/* The context's global translator ("gf-global"): THIS outside any plugin. */
+GF_EXPORT gf_xlator_t *gf_ctx_global_xlator(const gf_ctx_t *ctx);
+
+/*
+ * THIS: the calling thread's current translator. Never NULL while a context
+ * exists (falls back to the global translator of the newest context).
+ */
+GF_EXPORT gf_xlator_t *gf_this(void);
+
+/* Make XL the calling thread's current translator; returns the previous one
+ * so a caller can restore it. */
+GF_EXPORT gf_xlator_t *gf_this_set(gf_xlator_t *xl);
+
+/* Borrowed accessors of a translator. */
+GF_EXPORT const char *gf_xlator_name(const gf_xlator_t *xl);
+GF_EXPORT gf_ctx_t *gf_xlator_ctx(const gf_xlator_t *xl);
+GF_EXPORT struct gf_mem_acct *gf_xlator_mem_acct(const gf_xlator_t *xl);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GF_CTX_H */
