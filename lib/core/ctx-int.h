@@ -1,1 +1,45 @@
-/* placeholder */
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * ctx-int.h - the layout of the context and of a translator, shared by the
+ * libgf sources that need their fields. Never installed.
+ */
+#ifndef GF_CTX_INT_H
+#define GF_CTX_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <gf/ctx.h>
+#include <gf/iobuf.h>
+#include <gf/mem-acct.h>
+#include <gf/timer.h>
+
+/* Checked at every public entry that takes a translator. */
+#define GF_XLATOR_MAGIC 0x78534c47u /* "GLSx" */
+
+/*
+ * A translator. The foundation only needs its identity and accounting; the
+ * translator framework adds the graph links, fops and private state.
+ */
+struct gf_xlator {
+    uint32_t magic;
+    char *name;
+    gf_ctx_t *ctx;
+    gf_mem_acct_t *mem_acct;
+};
+
+struct gf_ctx {
+    char process_uuid[GF_PROCESS_UUID_MAX];
+    gf_process_mode_t mode;
+    size_t page_size;
+    bool mem_acct;
+    bool measure_latency;
+    bool pools_started; /* this ctx holds a gf_mem_pools_init reference */
+
+    gf_iobuf_pool_t *iobuf_pool;
+    gf_timer_wheel_t *timer_wheel;
+
+    gf_xlator_t global_xl; /* THIS outside any plugin */
+};
+
+#endif /* GF_CTX_INT_H */

@@ -46,21 +46,30 @@ typedef enum gf_process_mode {
  * Create a context: a fresh process uuid ("<uuid>-<host>-<pid>-<time>"),
  * page size 128 KiB, memory accounting on, server mode, and its global
  * translator, which becomes THIS of the calling thread. Creates no thread
- * and no pool; gf_ctx_init_defaults does that. Returns NULL if out of memory.
+ * and no pool (see gf_ctx_init_defaults and gf_ctx_start_threads).
+ * Returns NULL if out of memory.
  */
 GF_EXPORT gf_ctx_t *gf_ctx_new(void);
 
 /*
- * Set up the context's shared machinery: the iobuf pool and the timer
- * wheel (whose thread starts here, so call it after daemonizing).
- * Returns 0, or -errno with the context unchanged. Calling it twice is
- * -EALREADY.
+ * Step 4 of the start-up sequence: set up the context's shared machinery
+ * that needs no thread (the iobuf pool, sized by the page size).
+ * Returns 0, or -errno with the context unchanged; -EALREADY if done.
  */
 GF_EXPORT int gf_ctx_init_defaults(gf_ctx_t *ctx);
 
 /*
- * Stop the context's threads and free everything it owns. Any thread whose
- * THIS is a translator of CTX gets THIS reset to NULL. NULL is ignored.
+ * Step 9: start the context's service threads -- the mem-pool sweeper
+ * (every SWEEP_MS milliseconds, 0 for the default 30 s) and the timer
+ * wheel. Call it after daemonizing: threads do not survive fork.
+ * Returns 0, or -errno with no thread left running; -EALREADY if done.
+ */
+GF_EXPORT int gf_ctx_start_threads(gf_ctx_t *ctx, unsigned sweep_ms);
+
+/*
+ * Stop the context's threads (joined before return) and free everything it
+ * owns. The calling thread's THIS is reset if it was a translator of CTX;
+ * other threads must have stopped using CTX before. NULL is ignored.
  */
 GF_EXPORT void gf_ctx_free(gf_ctx_t *ctx);
 
@@ -83,6 +92,7 @@ GF_EXPORT void gf_ctx_set_measure_latency(gf_ctx_t *ctx, bool on);
 
 /* Borrowed; NULL until gf_ctx_init_defaults succeeded. */
 GF_EXPORT struct gf_iobuf_pool *gf_ctx_iobuf_pool(const gf_ctx_t *ctx);
+/* Borrowed; NULL until gf_ctx_start_threads succeeded. */
 GF_EXPORT struct gf_timer_wheel *gf_ctx_timer_wheel(const gf_ctx_t *ctx);
 
 /* The context's global translator ("gf-global"): THIS outside any plugin. */
