@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
 /*
- * ctx-int.h - the layout of the context and of a translator, shared by the
+ * ctx-int.h - the layout of the context, shared by the
  * libgf sources that need their fields. Never installed.
  */
 #ifndef GF_CTX_INT_H
@@ -14,19 +14,7 @@
 #include <gf/mem-acct.h>
 #include <gf/timer.h>
 
-/* Checked at every public entry that takes a translator. */
-#define GF_XLATOR_MAGIC 0x78534c47u /* "GLSx" */
-
-/*
- * A translator. The foundation only needs its identity and accounting; the
- * translator framework adds the graph links, fops and private state.
- */
-struct gf_xlator {
-    uint32_t magic;
-    char *name;
-    gf_ctx_t *ctx;
-    gf_mem_acct_t *mem_acct;
-};
+#include "xlator-int.h"
 
 struct gf_ctx {
     char process_uuid[GF_PROCESS_UUID_MAX];

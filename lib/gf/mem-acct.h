@@ -27,9 +27,9 @@ extern "C" {
 typedef struct gf_mem_acct gf_mem_acct_t;
 
 /* Magic in the header of a live block, in its trailer, and once freed. */
-#define GF_MEM_HEADER_MAGIC 0xCAFEBABEu
+#define GF_MEM_HEADER_MAGIC  0xCAFEBABEu
 #define GF_MEM_TRAILER_MAGIC 0xBAADF00Du
-#define GF_MEM_FREED_MAGIC 0xDEADC0DEu
+#define GF_MEM_FREED_MAGIC   0xDEADC0DEu
 
 /* Types of libgf's own allocations, charged to gf_mem_acct_core(). */
 enum gf_mem_type {

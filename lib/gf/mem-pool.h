@@ -26,7 +26,7 @@ extern "C" {
 typedef struct gf_mem_pool gf_mem_pool_t;
 
 /* Number of size classes and the smallest/largest class (log2 bytes). */
-#define GF_MEM_POOL_CLASSES 14
+#define GF_MEM_POOL_CLASSES   14
 #define GF_MEM_POOL_MIN_SHIFT 7
 #define GF_MEM_POOL_MAX_SHIFT 20
 
@@ -71,6 +71,85 @@ GF_EXPORT void gf_mem_put(void *obj);
 
 /* Usable size of objects of POOL (at least the obj_size it was made for). */
 GF_EXPORT size_t gf_mem_pool_obj_size(const gf_mem_pool_t *pool);
+
+/* Name POOL was created with (NULL for a NULL POOL). */
+GF_EXPORT const char *gf_mem_pool_name(const gf_mem_pool_t *pool);
+
+/*
+ * Start the sweeper thread, which every SWEEP_INTERVAL_MS (0: 30000) frees
+ * the cold lists and asks every thread to demote its hot lists to cold, so
+ * an object left unused for one to two periods goes back to libc.
+ * Refcounted: only the first call starts the thread (later intervals are
+ * ignored); each successful call needs one gf_mem_pools_fini. Pools work
+ * without it (nothing is ever swept then). Thread-safe.
+ * Returns 0, or -errno if the thread cannot be started.
+ */
+GF_EXPORT int gf_mem_pools_init(unsigned sweep_interval_ms);
+
+/*
+ * Drop one gf_mem_pools_init reference. The last one stops and joins the
+ * sweeper and frees every object cached in cold and remote lists, in the
+ * lists of exited threads and in the calling thread's own lists (the hot
+ * lists of other running threads are theirs: bounded, freed at their
+ * exit). Objects still allocated stay valid. Thread-safe.
+ */
+GF_EXPORT void gf_mem_pools_fini(void);
+
+/*
+ * One synchronous sweeper pass (for tests and statedump): free every cold
+ * list, age the lists other threads gave back, ask all threads to demote
+ * hot to cold, and demote the caller's own hot lists now. Two passes in a
+ * row free everything cached except other running threads' hot lists.
+ */
+GF_EXPORT void gf_mem_pools_sweep(void);
+
+/* Counters of one pool; a snapshot without locks, may be slightly off. */
+typedef struct gf_mem_pool_stats {
+    const char *name;       /* valid while the pool exists */
+    size_t obj_size;        /* size asked for at gf_mem_pool_new */
+    size_t class_size;      /* size of its class, object header included */
+    unsigned count_hint;    /* as given to gf_mem_pool_new */
+    uint64_t hot_allocs;    /* gets served from the thread's hot list */
+    uint64_t cold_allocs;   /* ... from its cold list */
+    uint64_t remote_allocs; /* ... from objects other threads gave back */
+    uint64_t stdc_allocs;   /* ... by malloc */
+    uint64_t puts;          /* objects of this pool put back */
+    int64_t active;         /* gets minus puts: objects in use */
+} gf_mem_pool_stats_t;
+
+/*
+ * Snapshot POOL's counters into OUT. Pools created once 255 pools exist
+ * (or whose predecessors with the same slot were destroyed with objects
+ * still in use) share one set of counters. Returns 0 or -EINVAL.
+ */
+GF_EXPORT int gf_mem_pool_stats(const gf_mem_pool_t *pool,
+                                gf_mem_pool_stats_t *out);
+
+/* Counters of one size class, summed over all threads. */
+typedef struct gf_mem_class_stats {
+    size_t size; /* class size, object header included */
+    uint64_t hot_allocs;
+    uint64_t cold_allocs;
+    uint64_t remote_allocs;
+    uint64_t stdc_allocs;
+    uint64_t frees_to_list; /* puts kept for reuse (own or owner's list) */
+    uint64_t frees_to_stdc; /* objects given back to libc */
+    uint64_t cached;        /* objects cached in lists now */
+} gf_mem_class_stats_t;
+
+/* Snapshot class CLS (0 .. GF_MEM_POOL_CLASSES-1) into OUT. Returns 0 or
+ * -EINVAL. All zero when pools are disabled (GF_DISABLE_MEMPOOL). */
+GF_EXPORT int gf_mem_pools_class_stats(unsigned cls, gf_mem_class_stats_t *out);
+
+/* Callback of gf_mem_pools_foreach: nonzero stops the walk. */
+typedef int (*gf_mem_pool_cb_t)(gf_mem_pool_t *pool, void *data);
+
+/*
+ * Call CB(pool, DATA) for every existing pool, oldest first, under the
+ * global pool lock: CB must not create or destroy pools. Returns the first
+ * nonzero value CB returned, else 0; -EINVAL if CB is NULL.
+ */
+GF_EXPORT int gf_mem_pools_foreach(gf_mem_pool_cb_t cb, void *data);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * log-int.h - libgf-internal hooks into the log.
+ */
+#ifndef GF_LOG_INT_H
+#define GF_LOG_INT_H
+
+/*
+ * Write MSG (one assertion report; a trailing newline is dropped) to the
+ * log at level C, best effort: takes no lock, so it works while another
+ * thread, or this one, holds the log's mutex. Does nothing when the log
+ * goes to stderr, where gf_assert_fail already wrote the report.
+ */
+void gf__log_assert(const char *msg);
+
+#endif /* GF_LOG_INT_H */
