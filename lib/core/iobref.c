@@ -23,7 +23,7 @@ enum { IOBREF_INLINE = 4 };
 struct gf_iobref {
     _Atomic unsigned ref;
     unsigned used, alloc;
-    gf_iobuf_t **bufs;  /* inl, or a heap array once it outgrew it */
+    gf_iobuf_t **bufs; /* inl, or a heap array once it outgrew it */
     gf_iobuf_t *inl[IOBREF_INLINE];
 };
 

@@ -62,7 +62,7 @@ static const bool use_arenas = true;
 #define SLOW_PATH __attribute__((noinline, cold))
 
 enum {
-    CACHE_MAX = 64,  /* largest magazine */
+    CACHE_MAX = 64,    /* largest magazine */
     CLASS_MISS = 0xff, /* cls of a plain allocation above 1 MiB */
     MAP_ALIGN = 4096,
 };
@@ -73,9 +73,8 @@ static const struct {
     unsigned count;
     unsigned cache;
 } table[GF_IOBUF_CLASSES] = {
-    {128, 1024, 64},       {512, 512, 64},        {2048, 512, 64},
-    {8192, 128, 32},       {32768, 64, 16},       {131072, 32, 8},
-    {262144, 8, 4},        {1048576, 2, 2},
+    {128, 1024, 64}, {512, 512, 64},  {2048, 512, 64}, {8192, 128, 32},
+    {32768, 64, 16}, {131072, 32, 8}, {262144, 8, 4},  {1048576, 2, 2},
 };
 
 /* Class by the highest set bit of (size - 1) | 64, for 1 <= size <= 1 MiB:
@@ -95,24 +94,24 @@ struct arena;
 struct gf_iobuf {
     struct gf_iobuf_head head; /* ptr and size, read inline by users */
     _Atomic unsigned ref;
-    unsigned cls;         /* class index, or CLASS_MISS */
-    struct arena *arena;  /* NULL for a plain allocation */
+    unsigned cls;        /* class index, or CLASS_MISS */
+    struct arena *arena; /* NULL for a plain allocation */
     gf_iobuf_pool_t *pool;
-    gf_iobuf_t *next;     /* arena free list */
+    gf_iobuf_t *next; /* arena free list */
 };
 
 _Static_assert(offsetof(struct gf_iobuf, head) == 0,
                "gf_iobuf_ptr reads the head at the start of an iobuf");
 
 struct arena {
-    struct link link;     /* in one of the class's lists */
+    struct link link; /* in one of the class's lists */
     gf_iobuf_pool_t *pool;
-    char *base;           /* the mapping; pages start here */
+    char *base; /* the mapping; pages start here */
     size_t maplen;
     unsigned cls, count;
-    unsigned used;        /* pages out of this arena */
-    unsigned fresh;       /* descriptors initialised so far */
-    unsigned list;        /* LIST_* it is on */
+    unsigned used;  /* pages out of this arena */
+    unsigned fresh; /* descriptors initialised so far */
+    unsigned list;  /* LIST_* it is on */
     gf_iobuf_t *free;
     gf_iobuf_t bufs[];
 };
@@ -125,9 +124,9 @@ struct klass {
 
 struct gf_iobuf_pool {
     pthread_mutex_t lock;
-    bool dead;            /* gf_iobuf_pool_free was called */
-    unsigned caches;      /* thread caches attached */
-    uint64_t out;         /* pages and plain allocations not returned */
+    bool dead;       /* gf_iobuf_pool_free was called */
+    unsigned caches; /* thread caches attached */
+    uint64_t out;    /* pages and plain allocations not returned */
     uint64_t misses, miss_live;
     struct klass cls[GF_IOBUF_CLASSES];
 };
@@ -267,8 +266,7 @@ arena_pop(struct arena *a)
 
 /* Under the lock: take up to WANT pages of class CLS into OUT. */
 static unsigned
-class_take(gf_iobuf_pool_t *pool, unsigned cls, gf_iobuf_t **out,
-           unsigned want)
+class_take(gf_iobuf_pool_t *pool, unsigned cls, gf_iobuf_t **out, unsigned want)
 {
     struct klass *k = &pool->cls[cls];
     unsigned got = 0;
@@ -370,8 +368,8 @@ plain_get(gf_iobuf_pool_t *pool, unsigned cls, size_t size)
     void *p = NULL;
     bool dead;
 
-    if (!iob || posix_memalign(&p, size < MAP_ALIGN ? size : MAP_ALIGN,
-                               size) != 0) {
+    if (!iob ||
+        posix_memalign(&p, size < MAP_ALIGN ? size : MAP_ALIGN, size) != 0) {
         free(iob);
         errno = ENOMEM;
         return NULL;
@@ -617,8 +615,7 @@ iob_unref(gf_iobuf_t *iob)
     /* A count of 1 is ours alone: nobody else can ref or unref it. */
     if (GF_UNLIKELY(ref != 1)) {
         GF_ASSERT(ref != 0);
-        if (atomic_fetch_sub_explicit(&iob->ref, 1, memory_order_acq_rel) !=
-            1)
+        if (atomic_fetch_sub_explicit(&iob->ref, 1, memory_order_acq_rel) != 1)
             return;
     }
     /* 0 marks it released, so a second unref is caught above. */
@@ -629,8 +626,8 @@ iob_unref(gf_iobuf_t *iob)
 static inline gf_iobuf_t *
 iob_ref(gf_iobuf_t *iob)
 {
-    unsigned old = atomic_fetch_add_explicit(&iob->ref, 1,
-                                             memory_order_relaxed);
+    unsigned old =
+        atomic_fetch_add_explicit(&iob->ref, 1, memory_order_relaxed);
 
     GF_ASSERT(old != 0);
     return iob;

@@ -39,12 +39,15 @@
  * sentinels): objects the dead thread allocated and that are still in use
  * simply return to the new owner. List sets are never freed.
  *
- * Statistics: per-class and per-pool counters live in the list set and are
- * written only by its owner (relaxed load + store, no lock prefix); readers
- * sum them over all list sets. Counts that other threads change (objects in
- * cold and remote lists, frees by the sweeper) are global per-class atomics,
- * touched on slow paths only. Each pool owns a slot (1..255) of the
- * per-thread counters; slot 0 is shared by pools created when none is free.
+ * Statistics: counters live in the list set and are written only by its
+ * owner (relaxed load + store, no lock prefix); readers sum them over all
+ * list sets. The fast path counts per class only, in the line that holds
+ * the hot list, and these counters double as the hot list's length (kept -
+ * hits + adj). Gets that miss the hot list are also counted per pool: each
+ * pool owns a slot (14..255) of per-thread counters; pools created when
+ * none is free share their class's slot (0..13). Counts that other threads
+ * change (objects in cold and remote lists, frees by the sweeper) are
+ * global per-class atomics, touched on slow paths only.
  *
  * With GF_DISABLE_MEMPOOL every get is a malloc and every put a free, with
  * no header, so sanitizers and valgrind see each object.
@@ -73,8 +76,8 @@ enum {
 
 struct gf_mem_pool {
     unsigned cls;
-    unsigned id;    /* counter slot */
-    uint64_t stamp; /* header word of its live objects: cls, id, magic */
+    unsigned id;    /* slot of its per-thread counters */
+    uint64_t stamp; /* header word of its live objects: class, magic */
     struct gf_mem_pool *prev; /* registry, under g_lock */
     struct gf_mem_pool *next;
     size_t obj_size;
@@ -116,8 +119,7 @@ struct ohdr {
     union {
         struct {
             uint8_t cls;
-            uint8_t pad;
-            uint16_t pool_id;
+            uint8_t pad[3];
             uint32_t magic;
         };
         uint64_t word; /* all of it in one store (gf_mem_pool.stamp) */
@@ -135,18 +137,21 @@ struct fobj {
 _Static_assert(sizeof(struct ohdr) == HDR_SIZE, "header must be 16 bytes");
 _Static_assert(sizeof(struct fobj) <= 128, "links must fit the smallest");
 
-/* Per-pool counters of one thread (one slot per pool). */
+/* Per-pool counters of one thread (one slot per pool): slow paths only,
+ * so that the fast path touches no per-pool memory. */
 struct pstat {
-    _Atomic uint64_t hot, cold, remote, stdc, puts;
+    _Atomic uint64_t cold, remote, stdc;
 };
 
-/* Owner-only part of a class: all the fast path touches. */
+/* Owner-only part of a class: all the fast path touches, one line. The
+ * hot list's length is kept - hits + adj, so the two statistics counters
+ * double as the length used for the bound (atomic only so that readers
+ * may load them). */
 struct lclass {
     struct fobj *hot;
-    /* Free places before the hot list reaches its bound (hot_limit minus
-     * its length): one counter serves as length and bound check. Atomic
-     * only so that statistics may read it. */
-    _Atomic int32_t room;
+    _Atomic uint64_t hits; /* gets served from the hot list */
+    _Atomic uint64_t kept; /* own puts pushed onto the hot list */
+    _Atomic int64_t adj;   /* adopted minus spilled or dropped */
 };
 
 /* Part of a class other threads touch. */
@@ -163,6 +168,7 @@ struct lset {
     struct lset *next_free; /* under g_lock */
     _Alignas(64) struct sclass sc[NCLASS];
     _Alignas(64) _Atomic uint64_t put_stdc[NCLASS]; /* puts sent to libc */
+    _Atomic uint64_t put_remote[NCLASS]; /* puts sent to other threads */
     struct pstat ps[MAX_IDS];
 };
 
@@ -171,29 +177,35 @@ struct gclass {
     _Alignas(64) _Atomic int64_t off_hot; /* objects in cold/remote lists */
     _Atomic uint64_t to_stdc; /* freed by sweeps, exits, orphan puts */
     struct {                  /* folded in from destroyed pools (g_lock) */
-        uint64_t hot, cold, remote, stdc, puts;
+        uint64_t cold, remote, stdc;
     } retired;
 };
 
-/* Bound of a hot list: HOT_BYTES, but at least HOT_MIN objects. */
-static int32_t
-hot_limit(unsigned cls)
-{
-    size_t n = HOT_BYTES / class_size(cls);
+/* Bound of each hot list: HOT_BYTES of objects, but at least HOT_MIN. */
+static const int64_t hot_limit[NCLASS] = {
+    HOT_BYTES >> 7,  HOT_BYTES >> 8,  HOT_BYTES >> 9,  HOT_BYTES >> 10,
+    HOT_BYTES >> 11, HOT_BYTES >> 12, HOT_BYTES >> 13, HOT_BYTES >> 14,
+    HOT_BYTES >> 15, HOT_BYTES >> 16, HOT_BYTES >> 17, HOT_MIN,
+    HOT_MIN,         HOT_MIN,
+};
 
-    return (int32_t)(n < HOT_MIN ? HOT_MIN : n);
+_Static_assert(HOT_BYTES >> 17 >= HOT_MIN && HOT_BYTES >> 18 <= HOT_MIN,
+               "hot_limit table out of date");
+
+static int64_t
+hot_len(struct lclass *lc)
+{
+    return (int64_t)(ld(&lc->kept) - ld(&lc->hits)) +
+           atomic_load_explicit(&lc->adj, memory_order_relaxed);
 }
 
-static int32_t
-room_of(struct lclass *lc)
-{
-    return atomic_load_explicit(&lc->room, memory_order_relaxed);
-}
-
+/* Owner: N objects joined (N > 0) or left (N < 0) the hot list in bulk. */
 static void
-set_room(struct lclass *lc, int32_t room)
+adjust(struct lclass *lc, int64_t n)
 {
-    atomic_store_explicit(&lc->room, room, memory_order_relaxed);
+    atomic_store_explicit(
+        &lc->adj, atomic_load_explicit(&lc->adj, memory_order_relaxed) + n,
+        memory_order_relaxed);
 }
 
 static void
@@ -263,7 +275,7 @@ spill(struct lset *ls, unsigned cls)
 {
     struct lclass *lc = &ls->lc[cls];
     struct sclass *sc = &ls->sc[cls];
-    uint32_t n = (uint32_t)(hot_limit(cls) - room_of(lc));
+    int64_t n = hot_len(lc);
     struct fobj *head = lc->hot, *tail, *old;
 
     if (!head)
@@ -273,12 +285,12 @@ spill(struct lset *ls, unsigned cls)
     old = atomic_exchange_explicit(&sc->cold, NULL, memory_order_acquire);
     tail->next = old;
     head->tail = old ? old->tail : tail;
-    head->count = n + (old ? old->count : 0);
+    head->count = (size_t)n + (old ? old->count : 0);
     /* Only the owner stores non-NULL here, so nothing can be overwritten:
      * the sweeper may only have exchanged in another NULL meanwhile. */
     atomic_store_explicit(&sc->cold, head, memory_order_release);
     lc->hot = NULL;
-    set_room(lc, hot_limit(cls));
+    adjust(lc, -n);
     off_hot_add(cls, n);
 }
 
@@ -331,9 +343,9 @@ take_remote(struct lset *ls, unsigned cls)
     for (o = r->next; o; o = o->next)
         n++;
     lc->hot = r->next;
-    set_room(lc, hot_limit(cls) - (int32_t)n);
+    adjust(lc, n);
     off_hot_add(cls, -(int64_t)(n + 1));
-    if (room_of(lc) < 0)
+    if (n > hot_limit[cls])
         spill(ls, cls);
     return r;
 }
@@ -354,8 +366,6 @@ lset_new(void)
     if (!ls)
         return NULL;
     memset(ls, 0, sizeof(*ls));
-    for (unsigned c = 0; c < NCLASS; c++)
-        set_room(&ls->lc[c], hot_limit(c));
     ls->next_all = all_ls;
     all_ls = ls;
     return ls;
@@ -405,7 +415,7 @@ drop_hot(struct lset *ls)
         uint64_t n = free_chain(lc->hot);
 
         lc->hot = NULL;
-        set_room(lc, hot_limit(c));
+        adjust(lc, -hot_len(lc));
         count_stdc_frees(c, n, 0);
     }
 }
@@ -444,11 +454,9 @@ stamp(struct fobj *o, const gf_mem_pool_t *pool)
 }
 
 static uint64_t
-make_stamp(unsigned cls, unsigned id)
+make_stamp(unsigned cls)
 {
-    struct ohdr h = {.cls = (uint8_t)cls,
-                     .pool_id = (uint16_t)id,
-                     .magic = GF_MEM_POOL_MAGIC};
+    struct ohdr h = {.cls = (uint8_t)cls, .magic = GF_MEM_POOL_MAGIC};
 
     return h.word;
 }
@@ -500,18 +508,14 @@ gf_mem_get(gf_mem_pool_t *pool)
     struct lclass *lc;
     struct fobj *o;
 
-    unsigned id;
-
     if (GF_UNLIKELY(!ls || !pool))
         return get_slow(ls, pool);
     lc = &ls->lc[pool->cls];
-    id = pool->id;
     o = lc->hot;
     if (GF_UNLIKELY(!o))
         return get_slow(ls, pool);
     lc->hot = o->next;
-    set_room(lc, room_of(lc) + 1);
-    bump(&ls->ps[id].hot);
+    bump(&lc->hits);
     return stamp(o, pool);
 }
 
@@ -526,8 +530,6 @@ put_foreign(struct lset *ls, struct fobj *o)
 
     if (!ls)
         ls = attach(); /* only to count; NULL is fine */
-    if (ls)
-        bump(&ls->ps[o->h.pool_id].puts);
     if (owner == &orphan)
         goto to_libc;
     top = &owner->sc[cls].remote;
@@ -539,6 +541,8 @@ put_foreign(struct lset *ls, struct fobj *o)
     } while (!atomic_compare_exchange_weak_explicit(
         top, &head, o, memory_order_release, memory_order_relaxed));
     off_hot_add(cls, 1);
+    if (ls)
+        bump(&ls->put_remote[cls]);
     return;
 to_libc:
     free(o);
@@ -561,12 +565,11 @@ put_slow(struct lset *ls, struct fobj *o)
     if (ls->epoch != atomic_load_explicit(&g_epoch, memory_order_relaxed))
         demote(ls);
     lc = &ls->lc[o->h.cls];
-    if (room_of(lc) <= 0)
+    if (hot_len(lc) >= hot_limit[o->h.cls])
         spill(ls, o->h.cls);
     o->next = lc->hot;
     lc->hot = o;
-    set_room(lc, room_of(lc) - 1);
-    bump(&ls->ps[o->h.pool_id].puts);
+    bump(&lc->kept);
 }
 
 void
@@ -575,7 +578,7 @@ gf_mem_put(void *ptr)
     struct lset *ls = my_ls;
     struct lclass *lc;
     struct fobj *o;
-    int32_t room;
+    uint64_t kept;
 
     if (!ptr)
         return;
@@ -591,15 +594,16 @@ gf_mem_put(void *ptr)
         return;
     }
     lc = &ls->lc[o->h.cls];
-    room = room_of(lc);
-    if (GF_UNLIKELY(room <= 0)) {
+    kept = ld(&lc->kept);
+    if (GF_UNLIKELY((int64_t)(kept - ld(&lc->hits)) +
+                        atomic_load_explicit(&lc->adj, memory_order_relaxed) >=
+                    hot_limit[o->h.cls])) {
         put_slow(ls, o);
         return;
     }
     o->next = lc->hot;
     lc->hot = o;
-    set_room(lc, room - 1);
-    bump(&ls->ps[o->h.pool_id].puts);
+    atomic_store_explicit(&lc->kept, kept + 1, memory_order_relaxed);
 }
 
 void *
@@ -691,29 +695,15 @@ id_alloc(unsigned cls)
 static void
 sum_id(unsigned id, gf_mem_pool_stats_t *out)
 {
-    uint64_t gets, puts = 0;
-
-    /* Gets before puts: a pair landing in between shows as a negative
-     * active count, never as a false zero. */
     for (struct lset *ls = all_ls; ls; ls = ls->next_all) {
-        out->hot_allocs += ld(&ls->ps[id].hot);
         out->cold_allocs += ld(&ls->ps[id].cold);
         out->remote_allocs += ld(&ls->ps[id].remote);
         out->stdc_allocs += ld(&ls->ps[id].stdc);
     }
-    atomic_thread_fence(memory_order_acquire);
-    for (struct lset *ls = all_ls; ls; ls = ls->next_all)
-        puts += ld(&ls->ps[id].puts);
-    gets = out->hot_allocs + out->cold_allocs + out->remote_allocs +
-           out->stdc_allocs;
-    out->puts = puts;
-    out->active = (int64_t)(gets - puts);
 }
 
 /* A pool is gone (g_lock held): fold its counts into its class and free
- * its slot. With objects still out, their later puts would count against
- * the next pool in the slot, so the slot is retired instead (its counts
- * keep showing in the class). */
+ * its slot (id_alloc zeroes it for the next pool). */
 static void
 id_release(unsigned id)
 {
@@ -723,46 +713,54 @@ id_release(unsigned id)
     if (id < NCLASS)
         return;
     sum_id(id, &st);
-    if (st.active != 0)
-        return;
     g = &gcls[id_cls[id]];
-    g->retired.hot += st.hot_allocs;
     g->retired.cold += st.cold_allocs;
     g->retired.remote += st.remote_allocs;
     g->retired.stdc += st.stdc_allocs;
-    g->retired.puts += st.puts;
     id_used[id] = false;
+}
+
+/* Add the per-thread counters of class CLS to OUT (g_lock held). */
+static int64_t
+sum_class(unsigned cls, gf_mem_class_stats_t *out)
+{
+    int64_t hot = 0;
+
+    for (struct lset *ls = all_ls; ls; ls = ls->next_all) {
+        struct lclass *lc = &ls->lc[cls];
+
+        out->hot_allocs += ld(&lc->hits);
+        out->frees_to_list += ld(&lc->kept) + ld(&ls->put_remote[cls]);
+        out->frees_to_stdc += ld(&ls->put_stdc[cls]);
+        hot += hot_len(lc);
+    }
+    return hot;
 }
 
 int
 gf_mem_pools_class_stats(unsigned cls, gf_mem_class_stats_t *out)
 {
     gf_mem_pool_stats_t st = {0};
+    struct gclass *g;
     int64_t cached;
-    uint64_t put_stdc = 0;
-    struct gclass *g = &gcls[cls < NCLASS ? cls : 0];
 
     if (cls >= NCLASS || !out)
         return -EINVAL;
+    g = &gcls[cls];
     memset(out, 0, sizeof(*out));
     out->size = class_size(cls);
-    cached = atomic_load_explicit(&g->off_hot, memory_order_relaxed);
     pthread_mutex_lock(&g_lock);
     for (unsigned id = 0; id < MAX_IDS; id++)
         if (id == cls || (id >= NCLASS && id_used[id] && id_cls[id] == cls))
             sum_id(id, &st);
-    for (struct lset *ls = all_ls; ls; ls = ls->next_all) {
-        put_stdc += ld(&ls->put_stdc[cls]);
-        cached += hot_limit(cls) - room_of(&ls->lc[cls]);
-    }
-    out->hot_allocs = st.hot_allocs + g->retired.hot;
     out->cold_allocs = st.cold_allocs + g->retired.cold;
     out->remote_allocs = st.remote_allocs + g->retired.remote;
     out->stdc_allocs = st.stdc_allocs + g->retired.stdc;
-    out->frees_to_list = st.puts + g->retired.puts - put_stdc;
+    cached = sum_class(cls, out);
     pthread_mutex_unlock(&g_lock);
-    out->frees_to_stdc =
-        put_stdc + atomic_load_explicit(&g->to_stdc, memory_order_relaxed);
+    out->frees_to_stdc +=
+        atomic_load_explicit(&g->to_stdc, memory_order_relaxed);
+    cached += atomic_load_explicit(&g->off_hot, memory_order_relaxed);
     out->cached = cached > 0 ? (uint64_t)cached : 0;
     return 0;
 }
@@ -777,10 +775,9 @@ id_alloc(unsigned cls)
 }
 
 static uint64_t
-make_stamp(unsigned cls, unsigned id)
+make_stamp(unsigned cls)
 {
     (void)cls;
-    (void)id;
     return 0;
 }
 
@@ -876,7 +873,7 @@ gf_mem_pool_new(const char *name, size_t obj_size, unsigned count_hint)
     pool->next = NULL;
     pthread_mutex_lock(&g_lock);
     pool->id = id_alloc(pool->cls);
-    pool->stamp = make_stamp(pool->cls, pool->id);
+    pool->stamp = make_stamp(pool->cls);
     pool->prev = pools_tail;
     if (pools_tail)
         pools_tail->next = pool;

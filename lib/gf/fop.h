@@ -126,6 +126,22 @@ typedef struct gf_dirents {
     uint32_t count;
 } gf_dirents_t;
 
+/* Start an empty list. */
+GF_EXPORT void gf_dirents_init(gf_dirents_t *list);
+
+/*
+ * A new entry called NAME (NAMELEN bytes, no NUL needed), all else zero,
+ * not in any list. NULL if out of memory or NAMELEN > 4095 (errno).
+ */
+GF_EXPORT gf_dirent_t *gf_dirent_new(const char *name, size_t namelen);
+
+/* Append ENTRY (which the list now owns) at the end of LIST. */
+GF_EXPORT void gf_dirents_append(gf_dirents_t *list, gf_dirent_t *entry);
+
+/* Free every entry (dropping its inode and dict references) and leave
+ * LIST empty. */
+GF_EXPORT void gf_dirents_free(gf_dirents_t *list);
+
 /* ---- the fop enum and names -------------------------------------------- */
 
 #define GF__FOP_ENUM(name, NAME) GF_FOP_##NAME,

@@ -92,8 +92,7 @@ struct gf_iobuf_head {
 static inline void *
 gf_iobuf_ptr(const gf_iobuf_t *iob)
 {
-    return iob ? ((const struct gf_iobuf_head *)(const void *)iob)->ptr
-               : NULL;
+    return iob ? ((const struct gf_iobuf_head *)(const void *)iob)->ptr : NULL;
 }
 
 /* Usable bytes at gf_iobuf_ptr: the class's page size (for a miss, the

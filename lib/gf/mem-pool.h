@@ -103,35 +103,36 @@ GF_EXPORT void gf_mem_pools_fini(void);
  */
 GF_EXPORT void gf_mem_pools_sweep(void);
 
-/* Counters of one pool; a snapshot without locks, may be slightly off. */
+/*
+ * Counters of one pool; a snapshot without locks, may be slightly off.
+ * Objects belong to size classes, not pools, and the cached fast path
+ * counts per class only (a per-pool counter there would cost about a
+ * tenth of its speed): per pool, only the gets that missed the hot list.
+ */
 typedef struct gf_mem_pool_stats {
     const char *name;       /* valid while the pool exists */
     size_t obj_size;        /* size asked for at gf_mem_pool_new */
     size_t class_size;      /* size of its class, object header included */
     unsigned count_hint;    /* as given to gf_mem_pool_new */
-    uint64_t hot_allocs;    /* gets served from the thread's hot list */
-    uint64_t cold_allocs;   /* ... from its cold list */
+    uint64_t cold_allocs;   /* gets served from the thread's cold list */
     uint64_t remote_allocs; /* ... from objects other threads gave back */
     uint64_t stdc_allocs;   /* ... by malloc */
-    uint64_t puts;          /* objects of this pool put back */
-    int64_t active;         /* gets minus puts: objects in use */
 } gf_mem_pool_stats_t;
 
 /*
- * Snapshot POOL's counters into OUT. Pools created once 255 pools exist
- * (or whose predecessors with the same slot were destroyed with objects
- * still in use) share one set of counters. Returns 0 or -EINVAL.
+ * Snapshot POOL's counters into OUT. Pools created while 242 others exist
+ * share one set of counters per class. Returns 0 or -EINVAL.
  */
 GF_EXPORT int gf_mem_pool_stats(const gf_mem_pool_t *pool,
                                 gf_mem_pool_stats_t *out);
 
 /* Counters of one size class, summed over all threads. */
 typedef struct gf_mem_class_stats {
-    size_t size; /* class size, object header included */
-    uint64_t hot_allocs;
-    uint64_t cold_allocs;
-    uint64_t remote_allocs;
-    uint64_t stdc_allocs;
+    size_t size;            /* class size, object header included */
+    uint64_t hot_allocs;    /* gets served from a thread's hot list */
+    uint64_t cold_allocs;   /* ... from its cold list */
+    uint64_t remote_allocs; /* ... from objects other threads gave back */
+    uint64_t stdc_allocs;   /* ... by malloc */
     uint64_t frees_to_list; /* puts kept for reuse (own or owner's list) */
     uint64_t frees_to_stdc; /* objects given back to libc */
     uint64_t cached;        /* objects cached in lists now */

@@ -437,6 +437,16 @@ struct churn {
     uint64_t gets;
 };
 
+/* Mark the first and last byte of IOB's page. */
+static void
+mark(gf_iobuf_t *iob, unsigned char v)
+{
+    unsigned char *p = gf_iobuf_ptr(iob);
+
+    p[0] = v;
+    p[gf_iobuf_size(iob) - 1] = v;
+}
+
 static void *
 churn_thread(void *arg)
 {
@@ -461,9 +471,7 @@ churn_thread(void *arg)
         size = 1 + (x >> 8) % (300 * 1024);
         win[slot] = gf_iobuf_get(ch->pool, size);
         ck_assert_ptr_nonnull(win[slot]);
-        ((unsigned char *)gf_iobuf_ptr(win[slot]))[0] = (unsigned char)ch->seed;
-        ((unsigned char *)gf_iobuf_ptr(win[slot]))[gf_iobuf_size(win[slot]) -
-                                                  1] = (unsigned char)ch->seed;
+        mark(win[slot], (unsigned char)ch->seed);
         ch->gets++;
     }
     for (unsigned i = 0; i < WINDOW; i++)
