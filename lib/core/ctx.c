@@ -25,7 +25,11 @@
 
 #include "ctx-int.h"
 
-static __thread gf_xlator_t *this_xl;
+/* initial-exec: one %fs-relative load, not a __tls_get_addr call. libgf
+ * is linked by its programs, never dlopened, so the static TLS block is
+ * always there. wind.c swaps it through gf__this_swap(). */
+__thread gf_xlator_t *gf__this_xl __attribute__((tls_model("initial-exec")));
+#define this_xl gf__this_xl
 
 /* THIS of threads that never set one: the newest context's global xlator. */
 static _Atomic(gf_xlator_t *) fallback_xl;

@@ -702,11 +702,29 @@ task_get(gf_syncenv_t *env, int *err)
     return t;
 }
 
+/* Point T's context at task_main on T's stack. Apart, because getcontext
+ * returns twice as far as the compiler knows, which makes every variable
+ * live across it suspect; here only a volatile copy of T is. */
+static __attribute__((noinline)) void
+ctx_prepare(gf_synctask_t *task)
+{
+    gf_synctask_t *volatile t = task;
+    uint64_t addr;
+
+    getcontext(&t->ctx);
+    t->ctx.uc_stack.ss_sp = t->stack;
+    t->ctx.uc_stack.ss_size = t->stack_len;
+    t->ctx.uc_link = NULL;
+    t->ctx.uc_sigmask = t->env->sigmask;
+    addr = (uint64_t)(uintptr_t)t;
+    makecontext(&t->ctx, (void (*)(void))task_main, 2,
+                (unsigned)(addr >> 32), (unsigned)(addr & 0xffffffffu));
+}
+
 static int
 task_spawn(gf_syncenv_t *env, gf_synctask_fn_t fn, void *opaque,
            gf_synctask_cbk_t cbk, void *cbk_data)
 {
-    uint64_t addr;
     gf_synctask_t *t;
     int err = 0;
 
@@ -727,14 +745,7 @@ task_spawn(gf_syncenv_t *env, gf_synctask_fn_t fn, void *opaque,
     t->timer_fired = false;
     t->exited = false;
     t->fake = NULL;
-    getcontext(&t->ctx);
-    t->ctx.uc_stack.ss_sp = t->stack;
-    t->ctx.uc_stack.ss_size = t->stack_len;
-    t->ctx.uc_link = NULL;
-    t->ctx.uc_sigmask = env->sigmask;
-    addr = (uint64_t)(uintptr_t)t;
-    makecontext(&t->ctx, (void (*)(void))task_main, 2,
-                (unsigned)(addr >> 32), (unsigned)(addr & 0xffffffffu));
+    ctx_prepare(t);
     pthread_mutex_lock(&env->lock);
     enqueue(env, t);
     pthread_mutex_unlock(&env->lock);

@@ -48,4 +48,20 @@ struct gf_xlator {
     gf_fop_stats_t stats[GF_FOP_MAX];
 };
 
+/* THIS of the calling thread (ctx.c). */
+extern __thread gf_xlator_t *gf__this_xl
+    __attribute__((tls_model("initial-exec")));
+
+/* Make XL the calling thread's THIS and return the previous one: the
+ * unchecked form of gf_this_set(), for wind and unwind, whose translators
+ * were checked when the graph was built. */
+static inline gf_xlator_t *
+gf__this_swap(gf_xlator_t *xl)
+{
+    gf_xlator_t *old = gf__this_xl;
+
+    gf__this_xl = xl;
+    return old;
+}
+
 #endif /* GF_XLATOR_INT_H */

@@ -14,6 +14,7 @@
 #define GF_GRAPH_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include <gf/common.h>
 #include <gf/ctx.h>
@@ -65,6 +66,13 @@ GF_EXPORT gf_xlator_t *gf_graph_find(const gf_graph_t *graph,
 GF_EXPORT size_t gf_graph_count(const gf_graph_t *graph);
 /* Translator I in volfile order (leaves first, top last), or NULL. */
 GF_EXPORT gf_xlator_t *gf_graph_xlator(const gf_graph_t *graph, size_t i);
+
+/*
+ * Write GRAPH as statedump sections to OUT: for each translator, top
+ * first, "[xlator.NAME]" with its type, children, per-fop counters (when
+ * measured) and its plugin's private dump. Returns 0, -EINVAL, or -EIO.
+ */
+GF_EXPORT int gf_graph_dump(const gf_graph_t *graph, FILE *out);
 
 #ifdef __cplusplus
 }

@@ -52,7 +52,9 @@ GF_EXPORT gf_iobuf_pool_t *gf_iobuf_pool_new(void);
  * when the last of them is released (iobufs sitting in another live
  * thread's cache are released when that thread calls gf_iobuf_cache_flush,
  * uses another pool, or exits). No gf_iobuf_get on POOL may follow or race
- * with this call. NULL is ignored.
+ * with this call. NULL is ignored. After fork(), a child never gets back
+ * the pages cached by the parent's other threads (those threads are gone),
+ * so fork before other threads use the pool, as gfsd's start-up does.
  */
 GF_EXPORT void gf_iobuf_pool_free(gf_iobuf_pool_t *pool);
 

@@ -24,7 +24,8 @@ extern "C" {
 typedef enum gf_option_type {
     GF_OPTION_STR,       /* any string, or one of `values` */
     GF_OPTION_INT,       /* signed decimal/hex/octal integer */
-    GF_OPTION_SIZE,      /* bytes: "4096", "128KB", "1MiB", "2g" */
+    GF_OPTION_SIZE,      /* bytes: "4096", "128KB", "1MiB", "2g", "1.5T";
+                            units B K M G T P (1024-based) */
     GF_OPTION_PERCENT,   /* "50%" or "50": 0..100 */
     GF_OPTION_BOOL,      /* on/off, yes/no, true/false, enable/disable, 1/0 */
     GF_OPTION_PATH,      /* an absolute path */
@@ -32,7 +33,8 @@ typedef enum gf_option_type {
     GF_OPTION_DOUBLE,    /* a floating-point number */
     GF_OPTION_XLATOR,    /* the name of a translator of the same graph */
     GF_OPTION_ADDR_LIST, /* comma-separated IPv4/IPv6 addresses, host
-                            names, or patterns with '*' */
+                            names, patterns with '*', or CIDR prefixes
+                            ("10.0.0.0/8"); stored normalised */
 } gf_option_type_t;
 
 /* Flags of a gf_option_t. */
@@ -74,7 +76,11 @@ typedef struct gf_option_error {
  * value that does not parse or is out of range, is refused: returns
  * -EINVAL and fills ERR (if not NULL). -ENOMEM if out of memory. On
  * success *OUT owns a new set (free with gf_option_set_free). TABLE may be
- * NULL (a translator without options: every key is unknown). Thread-safe.
+ * NULL (a translator without options: every key is unknown). The set
+ * borrows TABLE, which must outlive it. Keys match case-sensitively; a key
+ * given twice keeps its last value (every value must still be valid). A
+ * table default that does not parse is a table bug: -EINVAL with
+ * ERR->index SIZE_MAX. Thread-safe.
  */
 GF_EXPORT int gf_option_set_build(const gf_option_t *table,
                                   const char *const *keys,
@@ -128,7 +134,10 @@ GF_EXPORT int gf_option_get_addr_list(const gf_option_set_t *set,
 /*
  * 1 if ADDR (a numeric IPv4 or IPv6 address) matches one item of the
  * ADDR_LIST option KEY (exact address, or a pattern with '*' such as
- * "127.0.0.*" or "*"), 0 if none matches, -ENOENT/-EINVAL as the getters.
+ * "127.0.0.*" or "*", or a CIDR prefix), 0 if none matches, -ENOENT/
+ * -EINVAL as the getters (-EINVAL too if ADDR is not numeric). IPv6 is
+ * compared after normalisation; an IPv4-mapped IPv6 ADDR also matches the
+ * IPv4 items. Host-name items never match (no name lookup here).
  */
 GF_EXPORT int gf_option_addr_match(const gf_option_set_t *set,
                                    const char *key, const char *addr);

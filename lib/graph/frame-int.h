@@ -10,8 +10,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <gf/ctx.h>
 #include <gf/fop.h>
 #include <gf/mem-pool.h>
+
+#include "../core/ctx-int.h"
 
 #define GF_STACK_SMALL_GROUPS 16
 
@@ -54,12 +57,54 @@ struct gf_call_pool {
     _Atomic uint64_t unique;
 };
 
-/* A child frame of PARENT for CHILD, or NULL if out of memory. */
-gf_frame_t *gf__frame_child(gf_frame_t *parent, gf_xlator_t *child,
-                            void (*cbk)(void), void *cookie, gf_fop_t op);
+/* CLOCK_MONOTONIC in nanoseconds. */
+uint64_t gf__now_ns(void);
 
-/* Mark FRAME unwound; returns its parent (asserts it has one and FRAME was
- * not unwound before) and records latency. */
-gf_frame_t *gf__frame_unwound(gf_frame_t *frame);
+/* Add FRAME's time since wind to its translator's counters. */
+void gf__frame_record_latency(gf_frame_t *frame);
+
+/*
+ * A child frame of PARENT for CHILD, or NULL if out of memory. Inline:
+ * this and gf__frame_unwound are most of the cost of a hop.
+ */
+static inline gf_frame_t *
+gf__frame_child(gf_frame_t *parent, gf_xlator_t *child, void (*cbk)(void),
+                void *cookie, gf_fop_t op)
+{
+    gf_stack_t *st = parent->root;
+    gf_frame_t *f = gf_mem_get(st->pool->frame_pool);
+
+    if (GF_UNLIKELY(!f))
+        return NULL;
+    f->root = st;
+    f->parent = parent;
+    f->self = child;
+    f->local = NULL;
+    f->local_free = NULL;
+    f->cookie = cookie;
+    f->ret = cbk;
+    f->op = op;
+    f->complete = false;
+    f->begin_ns =
+        st->pool->ctx && st->pool->ctx->measure_latency ? gf__now_ns() : 0;
+    f->next = st->top.next;
+    st->top.next = f;
+    return f;
+}
+
+/* Mark FRAME unwound and return its parent (asserting it has one and that
+ * FRAME was not unwound before); records latency when measuring.
+ * Counting is part of measuring: a shared counter bumped on every hop
+ * would bounce its cache line between event threads. */
+static inline gf_frame_t *
+gf__frame_unwound(gf_frame_t *frame)
+{
+    GF_ASSERT(frame->parent != NULL);
+    GF_ASSERT(!frame->complete);
+    frame->complete = true;
+    if (frame->begin_ns)
+        gf__frame_record_latency(frame);
+    return frame->parent;
+}
 
 #endif /* GF_FRAME_INT_H */

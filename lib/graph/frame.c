@@ -21,8 +21,8 @@
 #include "../core/ctx-int.h"
 #include "frame-int.h"
 
-static uint64_t
-now_ns(void)
+uint64_t
+gf__now_ns(void)
 {
     struct timespec ts;
 
@@ -176,35 +176,11 @@ gf_stack_destroy(gf_stack_t *st)
     gf_mem_put(st);
 }
 
-gf_frame_t *
-gf__frame_child(gf_frame_t *parent, gf_xlator_t *child, void (*cbk)(void),
-                void *cookie, gf_fop_t op)
-{
-    gf_stack_t *st = parent->root;
-    gf_frame_t *f = gf_mem_get(st->pool->frame_pool);
-
-    if (GF_UNLIKELY(!f))
-        return NULL;
-    f->root = st;
-    f->parent = parent;
-    f->self = child;
-    f->local = NULL;
-    f->local_free = NULL;
-    f->cookie = cookie;
-    f->ret = cbk;
-    f->op = op;
-    f->complete = false;
-    f->begin_ns = child->ctx && child->ctx->measure_latency ? now_ns() : 0;
-    f->next = st->top.next;
-    st->top.next = f;
-    return f;
-}
-
-static void
-record_latency(gf_frame_t *f)
+void
+gf__frame_record_latency(gf_frame_t *f)
 {
     gf_fop_stats_t *s = &f->self->stats[f->op];
-    uint64_t ns = now_ns() - f->begin_ns;
+    uint64_t ns = gf__now_ns() - f->begin_ns;
     uint64_t max = atomic_load_explicit(&s->max_ns, memory_order_relaxed);
 
     atomic_fetch_add_explicit(&s->count, 1, memory_order_relaxed);
@@ -213,19 +189,6 @@ record_latency(gf_frame_t *f)
                            &s->max_ns, &max, ns, memory_order_relaxed,
                            memory_order_relaxed))
         ;
-}
-
-gf_frame_t *
-gf__frame_unwound(gf_frame_t *frame)
-{
-    GF_ASSERT(frame->parent != NULL);
-    GF_ASSERT(!frame->complete);
-    frame->complete = true;
-    /* Counting is part of measuring: a shared counter bumped on every hop
-     * would bounce its cache line between event threads. */
-    if (frame->begin_ns)
-        record_latency(frame);
-    return frame->parent;
 }
 
 gf_stack_t *

@@ -42,8 +42,7 @@ int gf__option_parse(const gf_option_t *opt, const char *value,
 void gf__option_val_fini(struct gf__option_val *v);
 
 /* Whether A and B (of type TYPE) hold the same value. */
-bool gf__option_val_same(gf_option_type_t type,
-                         const struct gf__option_val *a,
+bool gf__option_val_same(gf_option_type_t type, const struct gf__option_val *a,
                          const struct gf__option_val *b);
 
 /* 1 if the numeric address ADDR matches one of ITEMS, 0 if none does,

@@ -58,8 +58,7 @@ fmt_num(char *buf, size_t len, double x)
 /* X is the value in the table's unit (TIME: seconds). Both bounds 0 means
  * no bounds; otherwise both apply, inclusively. */
 static int
-check_range(const gf_option_t *opt, double x, const char *unit,
-            char *reason)
+check_range(const gf_option_t *opt, double x, const char *unit, char *reason)
 {
     char num[64];
 
@@ -114,10 +113,13 @@ parse_scaled(const char **p, uint64_t mult, uint64_t *out)
     bool digits = false, range = false;
 
     for (; is_digit(*s); s++, digits = true) {
-        if (ip > (UINT64_MAX - 9) / 10)
+        uint64_t d = (uint64_t)(*s - '0');
+
+        if (ip > UINT64_MAX / 10 ||
+            (ip == UINT64_MAX / 10 && d > UINT64_MAX % 10))
             range = true;
         else
-            ip = ip * 10 + (uint64_t)(*s - '0');
+            ip = ip * 10 + d;
     }
     if (*s == '.') {
         for (s++; is_digit(*s); s++, digits = true) {
@@ -167,10 +169,9 @@ static const struct unit size_units[] = {
 
 /* Durations are stored in milliseconds; a bare number is seconds. */
 static const struct unit time_units[] = {
-    {"", 1000},         {"ms", 1},         {"s", 1000},
-    {"sec", 1000},      {"m", 60000},      {"min", 60000},
-    {"h", 3600000},     {"hr", 3600000},   {"d", 86400000},
-    {"day", 86400000},  {"days", 86400000},
+    {"", 1000},      {"ms", 1},         {"s", 1000},        {"sec", 1000},
+    {"m", 60000},    {"min", 60000},    {"h", 3600000},     {"hr", 3600000},
+    {"d", 86400000}, {"day", 86400000}, {"days", 86400000},
 };
 
 /* The number and unit of "12.5 KB" (blanks allowed before the unit). */
@@ -207,8 +208,8 @@ static int
 parse_size(const gf_option_t *opt, const char *s, struct gf__option_val *o,
            char *reason)
 {
-    int ret = parse_unit_value(s, size_units, GF_ARRAY_SIZE(size_units),
-                               &o->v.u);
+    int ret =
+        parse_unit_value(s, size_units, GF_ARRAY_SIZE(size_units), &o->v.u);
 
     if (ret == -ERANGE) {
         snprintf(reason, GF__OPTION_REASON_MAX,
@@ -228,8 +229,8 @@ static int
 parse_time(const gf_option_t *opt, const char *s, struct gf__option_val *o,
            char *reason)
 {
-    int ret = parse_unit_value(s, time_units, GF_ARRAY_SIZE(time_units),
-                               &o->v.u);
+    int ret =
+        parse_unit_value(s, time_units, GF_ARRAY_SIZE(time_units), &o->v.u);
 
     if (ret == -ERANGE) {
         snprintf(reason, GF__OPTION_REASON_MAX, "is too long a duration");
@@ -324,10 +325,9 @@ parse_bool(const char *s, struct gf__option_val *o, char *reason)
         const char *name;
         bool value;
     } words[] = {
-        {"on", true},      {"off", false},      {"yes", true},
-        {"no", false},     {"true", true},      {"false", false},
-        {"enable", true},  {"disable", false},  {"1", true},
-        {"0", false},
+        {"on", true},   {"off", false},   {"yes", true},    {"no", false},
+        {"true", true}, {"false", false}, {"enable", true}, {"disable", false},
+        {"1", true},    {"0", false},
     };
     size_t i;
 
@@ -403,8 +403,7 @@ is_host_name(const char *s)
         return false;
     for (p = s;; p++) {
         if (*p == '.' || *p == '\0') {
-            if (p == label || p - label > 63 || label[0] == '-' ||
-                p[-1] == '-')
+            if (p == label || p - label > 63 || label[0] == '-' || p[-1] == '-')
                 return false;
             if (*p == '\0')
                 return !alldigits;
@@ -487,8 +486,7 @@ normalise_item(const char *s, char *out)
 
 /* Append normalised ITEM (LEN bytes, already trimmed) to O's items. */
 static int
-add_item(struct gf__option_val *o, const char *item, size_t len,
-         char *reason)
+add_item(struct gf__option_val *o, const char *item, size_t len, char *reason)
 {
     char tmp[ITEM_MAX], norm[ITEM_MAX];
     char **items;
@@ -506,8 +504,8 @@ add_item(struct gf__option_val *o, const char *item, size_t len,
     if (len >= sizeof(tmp) || normalise_item(tmp, norm) < 0) {
         snprintf(reason, GF__OPTION_REASON_MAX,
                  "has '%.*s%s', which is not an address, host name or "
-                 "pattern", len > 48 ? 45 : (int)len, item,
-                 len > 48 ? "..." : "");
+                 "pattern",
+                 len > 48 ? 45 : (int)len, item, len > 48 ? "..." : "");
         return -EINVAL;
     }
     items = gf_realloc(o->items, (o->nitems + 1) * sizeof(*items));
@@ -553,8 +551,8 @@ glob_match(const char *pat, const char *s)
         if (*pat == '*') {
             star = pat++;
             resume = s;
-        } else if (*pat && lower((unsigned char)*pat) ==
-                               lower((unsigned char)*s)) {
+        } else if (*pat &&
+                   lower((unsigned char)*pat) == lower((unsigned char)*s)) {
             pat++;
             s++;
         } else if (star) {

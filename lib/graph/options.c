@@ -27,7 +27,10 @@ struct gf_option_set {
     struct gf__option_val vals[];
 };
 
-static void GF_PRINTF(3, 4)
+static void set_err(gf_option_error_t *err, size_t index, const char *fmt, ...)
+    GF_PRINTF(3, 4);
+
+static void
 set_err(gf_option_error_t *err, size_t index, const char *fmt, ...)
 {
     va_list ap;
@@ -155,8 +158,8 @@ unknown_err(gf_option_error_t *err, size_t index, const gf_option_t *table,
 
 /* Parse VALUE for OPT; on a bad value, ERR names the key and value. */
 static int
-parse_one(const gf_option_t *opt, const char *value,
-          struct gf__option_val *out, gf_option_error_t *err, size_t index)
+parse_one(const gf_option_t *opt, const char *value, struct gf__option_val *out,
+          gf_option_error_t *err, size_t index)
 {
     char reason[GF__OPTION_REASON_MAX];
     int ret = gf__option_parse(opt, value, out, reason);
@@ -197,8 +200,7 @@ check_entry(const gf_option_t *table, size_t i, gf_option_error_t *err)
     }
     for (j = 0; j < i; j++) {
         if (strcmp(table[j].key, o->key) == 0) {
-            set_err(err, SIZE_MAX, "option '%s' is in the table twice",
-                    o->key);
+            set_err(err, SIZE_MAX, "option '%s' is in the table twice", o->key);
             return -EINVAL;
         }
     }
@@ -268,8 +270,8 @@ apply_pairs(gf_option_set_t *set, const char *const *keys,
 
 GF_EXPORT int
 gf_option_set_build(const gf_option_t *table, const char *const *keys,
-                    const char *const *values, size_t n,
-                    gf_option_set_t **out, gf_option_error_t *err)
+                    const char *const *values, size_t n, gf_option_set_t **out,
+                    gf_option_error_t *err)
 {
     gf_option_set_t *set;
     size_t nt = table_len(table);
@@ -317,8 +319,8 @@ gf_option_set_free(gf_option_set_t *set)
 }
 
 GF_EXPORT int
-gf_option_validate(const gf_option_t *table, const char *key,
-                   const char *value, gf_option_error_t *err)
+gf_option_validate(const gf_option_t *table, const char *key, const char *value,
+                   gf_option_error_t *err)
 {
     struct gf__option_val v;
     size_t n = table_len(table);
@@ -402,8 +404,7 @@ lookup(const gf_option_set_t *set, const char *key, const void *out,
 }
 
 GF_EXPORT int
-gf_option_get_str(const gf_option_set_t *set, const char *key,
-                  const char **out)
+gf_option_get_str(const gf_option_set_t *set, const char *key, const char **out)
 {
     const struct gf__option_val *v;
     int ret = lookup(set, key, out, GF_OPTION_STR, GF_OPTION_PATH, &v);
@@ -427,8 +428,7 @@ gf_option_get_int(const gf_option_set_t *set, const char *key, int64_t *out)
 }
 
 GF_EXPORT int
-gf_option_get_size(const gf_option_set_t *set, const char *key,
-                   uint64_t *out)
+gf_option_get_size(const gf_option_set_t *set, const char *key, uint64_t *out)
 {
     const struct gf__option_val *v;
     int ret = lookup(set, key, out, GF_OPTION_SIZE, GF_OPTION_SIZE, &v);
@@ -439,12 +439,10 @@ gf_option_get_size(const gf_option_set_t *set, const char *key,
 }
 
 GF_EXPORT int
-gf_option_get_percent(const gf_option_set_t *set, const char *key,
-                      double *out)
+gf_option_get_percent(const gf_option_set_t *set, const char *key, double *out)
 {
     const struct gf__option_val *v;
-    int ret = lookup(set, key, out, GF_OPTION_PERCENT, GF_OPTION_PERCENT,
-                     &v);
+    int ret = lookup(set, key, out, GF_OPTION_PERCENT, GF_OPTION_PERCENT, &v);
 
     if (ret == 0)
         *out = v->v.d;
@@ -475,8 +473,7 @@ gf_option_get_time_ms(const gf_option_set_t *set, const char *key,
 }
 
 GF_EXPORT int
-gf_option_get_double(const gf_option_set_t *set, const char *key,
-                     double *out)
+gf_option_get_double(const gf_option_set_t *set, const char *key, double *out)
 {
     const struct gf__option_val *v;
     int ret = lookup(set, key, out, GF_OPTION_DOUBLE, GF_OPTION_DOUBLE, &v);
@@ -495,8 +492,7 @@ gf_option_get_addr_list(const gf_option_set_t *set, const char *key,
 
     if (!n)
         return -EINVAL;
-    ret = lookup(set, key, out, GF_OPTION_ADDR_LIST, GF_OPTION_ADDR_LIST,
-                 &v);
+    ret = lookup(set, key, out, GF_OPTION_ADDR_LIST, GF_OPTION_ADDR_LIST, &v);
     if (ret == 0) {
         *out = (const char *const *)v->items;
         *n = v->nitems;
@@ -513,8 +509,7 @@ gf_option_addr_match(const gf_option_set_t *set, const char *key,
 
     if (!addr)
         return -EINVAL;
-    ret = lookup(set, key, addr, GF_OPTION_ADDR_LIST, GF_OPTION_ADDR_LIST,
-                 &v);
+    ret = lookup(set, key, addr, GF_OPTION_ADDR_LIST, GF_OPTION_ADDR_LIST, &v);
     if (ret < 0)
         return ret;
     return gf__option_addr_match(v->items, v->nitems, addr);

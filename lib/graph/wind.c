@@ -26,7 +26,6 @@
         gf_xlator_t *prev;                                                   \
                                                                              \
         GF_ASSERT(frame && child && cbk);                                    \
-        GF_ASSERT(child->magic == GF_XLATOR_MAGIC);                          \
         f = gf__frame_child(frame, child, (void (*)(void))cbk, cookie,       \
                             GF_FOP_##NAME);                                  \
         if (GF_UNLIKELY(!f)) {                                               \
@@ -34,9 +33,9 @@
                 ENOMEM GF_FOP_CBKS_##name(GF_FOP_ZERO));                     \
             return -ENOMEM;                                                  \
         }                                                                    \
-        prev = gf_this_set(child);                                           \
+        prev = gf__this_swap(child);                                           \
         child->fops.name(f, child GF_FOP_ARGS_##name(GF_FOP_NAME));          \
-        gf_this_set(prev);                                                   \
+        gf__this_swap(prev);                                                   \
         return 0;                                                            \
     }
 
@@ -51,10 +50,10 @@
         GF_ASSERT(frame != NULL);                                            \
         parent = gf__frame_unwound(frame);                                   \
         cbk = (gf_fop_##name##_cbk_t)frame->ret;                             \
-        prev = gf_this_set(parent->self);                                    \
+        prev = gf__this_swap(parent->self);                                    \
         cbk(parent, frame->cookie, parent->self, op_ret,                     \
             op_errno GF_FOP_CBKS_##name(GF_FOP_NAME));                       \
-        gf_this_set(prev);                                                   \
+        gf__this_swap(prev);                                                   \
     }
 
 #define DEFAULTS(name, NAME)                                                 \

@@ -279,9 +279,9 @@ START_TEST(given_values)
         "mode",         "label",   "page-size",  "ping",
     };
     static const char *const v[] = {
-        "0x20",         "-7",       "1.5GiB",  "12.5%",  "YES",
-        "/srv/b1",      "1500ms",   "-2.25",   "posix",  "10.0.0.*, FE80::1",
-        "PARANOID",     "",         "4KB",     "0.5min",
+        "0x20",     "-7",     "1.5GiB", "12.5%",  "YES",
+        "/srv/b1",  "1500ms", "-2.25",  "posix",  "10.0.0.*, FE80::1",
+        "PARANOID", "",       "4KB",    "0.5min",
     };
     gf_option_set_t *set = build(k, v, GF_ARRAY_SIZE(k));
     const char *const *items;
@@ -352,11 +352,11 @@ START_TEST(exact_units)
         const char *in;
         uint64_t ms;
     } tm[] = {
-        {"0", 0},         {"7", 7000},         {"7s", 7000},
-        {"7sec", 7000},   {"250ms", 250},      {"0.25", 250},
-        {"2m", 120000},   {"2min", 120000},    {"1h", 3600000},
-        {"2hr", 7200000}, {"1d", 86400000},    {"2days", 172800000},
-        {"0.001s", 1},    {"0.0005", 0},       {"1.5H", 5400000},
+        {"0", 0},         {"7", 7000},      {"7s", 7000},
+        {"7sec", 7000},   {"250ms", 250},   {"0.25", 250},
+        {"2m", 120000},   {"2min", 120000}, {"1h", 3600000},
+        {"2hr", 7200000}, {"1d", 86400000}, {"2days", 172800000},
+        {"0.001s", 1},    {"0.0005", 0},    {"1.5H", 5400000},
     };
     const gf_option_t t[] = {
         {"s", GF_OPTION_SIZE, NULL, 0, 0, NULL, NULL, 0},
@@ -371,8 +371,8 @@ START_TEST(exact_units)
     for (i = 0; i < GF_ARRAY_SIZE(sz); i++) {
         const char *k = "s";
 
-        ck_assert_int_eq(
-            gf_option_set_build(t, &k, &sz[i].in, 1, &set, &err), 0);
+        ck_assert_int_eq(gf_option_set_build(t, &k, &sz[i].in, 1, &set, &err),
+                         0);
         ck_assert_int_eq(gf_option_get_size(set, "s", &u), 0);
         ck_assert_msg(u == sz[i].bytes, "%s -> %llu", sz[i].in,
                       (unsigned long long)u);
@@ -381,8 +381,8 @@ START_TEST(exact_units)
     for (i = 0; i < GF_ARRAY_SIZE(tm); i++) {
         const char *k = "t";
 
-        ck_assert_int_eq(
-            gf_option_set_build(t, &k, &tm[i].in, 1, &set, &err), 0);
+        ck_assert_int_eq(gf_option_set_build(t, &k, &tm[i].in, 1, &set, &err),
+                         0);
         ck_assert_int_eq(gf_option_get_time_ms(set, "t", &u), 0);
         ck_assert_msg(u == tm[i].ms, "%s -> %llu", tm[i].in,
                       (unsigned long long)u);
@@ -411,8 +411,7 @@ START_TEST(wrong_getter_type)
     ck_assert_int_eq(gf_option_get_bool(set, "thread-count", &b), -EINVAL);
     ck_assert_int_eq(gf_option_get_str(set, "enabled", &s), -EINVAL);
     ck_assert_int_eq(gf_option_get_str(set, "allow", &s), -EINVAL);
-    ck_assert_int_eq(gf_option_get_addr_list(set, "mode", &items, &n),
-                     -EINVAL);
+    ck_assert_int_eq(gf_option_get_addr_list(set, "mode", &items, &n), -EINVAL);
     /* Wrong type wins over "no value": a programming error is loud. */
     ck_assert_int_eq(gf_option_get_str(set, "offset", &s), -EINVAL);
     ck_assert_int_eq(gf_option_addr_match(set, "mode", "1.2.3.4"), -EINVAL);
@@ -442,8 +441,8 @@ START_TEST(bounds_inclusive)
             ck_assert_int_eq(ret, -EINVAL);
             ck_assert_ptr_null(set);
             ck_assert_uint_eq(err.index, 0);
-            ck_assert_ptr_nonnull(strstr(err.message, v < 0 ? "minimum -3"
-                                                            : "maximum 3"));
+            ck_assert_ptr_nonnull(
+                strstr(err.message, v < 0 ? "minimum -3" : "maximum 3"));
             continue;
         }
         ck_assert_int_eq(ret, 0);
@@ -467,11 +466,9 @@ START_TEST(message_text)
                      -ENOENT);
     ck_assert_str_eq(err.message, "unknown option 'trhead-count' "
                                   "(did you mean 'thread-count'?)");
-    ck_assert_int_eq(gf_option_validate(table, "zzzzzz", "4", &err),
-                     -ENOENT);
+    ck_assert_int_eq(gf_option_validate(table, "zzzzzz", "4", &err), -ENOENT);
     ck_assert_str_eq(err.message, "unknown option 'zzzzzz'");
-    ck_assert_int_eq(gf_option_validate(table, "mode", "slow", &err),
-                     -EINVAL);
+    ck_assert_int_eq(gf_option_validate(table, "mode", "slow", &err), -EINVAL);
     ck_assert_str_eq(err.message, "option 'mode': 'slow' is not one of "
                                   "'fast', 'Safe', 'paranoid'");
     ck_assert_int_eq(gf_option_validate(table, "page-size", "1", &err),
@@ -479,8 +476,7 @@ START_TEST(message_text)
     ck_assert_str_eq(err.message,
                      "option 'page-size': '1' is below the minimum 4096 "
                      "bytes");
-    ck_assert_int_eq(gf_option_validate(table, "ping", "2m", &err),
-                     -EINVAL);
+    ck_assert_int_eq(gf_option_validate(table, "ping", "2m", &err), -EINVAL);
     ck_assert_str_eq(err.message,
                      "option 'ping': '2m' is above the maximum 60 seconds");
     /* A huge value is clipped, the reason still fits. */
@@ -500,29 +496,26 @@ START_TEST(unknown_key_in_build)
     gf_option_set_t *set = (gf_option_set_t *)&set;
     gf_option_error_t err;
 
-    ck_assert_int_eq(gf_option_set_build(table, k, v, 2, &set, &err),
-                     -EINVAL);
+    ck_assert_int_eq(gf_option_set_build(table, k, v, 2, &set, &err), -EINVAL);
     ck_assert_ptr_null(set);
     ck_assert_uint_eq(err.index, 1);
     ck_assert_ptr_nonnull(strstr(err.message, "unknown option 'trhead-count'"));
     ck_assert_ptr_nonnull(strstr(err.message, "did you mean 'thread-count'"));
     /* Keys are case-sensitive, as in volfiles. */
     ck_assert_int_eq(gf_option_set_build(table, (const char *const[]){"MODE"},
-                                         (const char *const[]){"fast"}, 1,
-                                         &set, &err),
+                                         (const char *const[]){"fast"}, 1, &set,
+                                         &err),
                      -EINVAL);
     ck_assert_uint_eq(err.index, 0);
     /* No table: every key is unknown; no pairs is fine. */
-    ck_assert_int_eq(gf_option_set_build(NULL, k, v, 1, &set, &err),
-                     -EINVAL);
+    ck_assert_int_eq(gf_option_set_build(NULL, k, v, 1, &set, &err), -EINVAL);
     ck_assert_str_eq(err.message, "unknown option 'thread-count'");
     ck_assert_int_eq(gf_option_set_build(NULL, NULL, NULL, 0, &set, &err), 0);
     ck_assert_int_eq(gf_option_get_int(set, "thread-count", NULL), -EINVAL);
     {
         int64_t i;
 
-        ck_assert_int_eq(gf_option_get_int(set, "thread-count", &i),
-                         -ENOENT);
+        ck_assert_int_eq(gf_option_get_int(set, "thread-count", &i), -ENOENT);
     }
     gf_option_set_free(set);
 }
@@ -535,8 +528,7 @@ START_TEST(bad_value_in_build)
     gf_option_set_t *set;
     gf_option_error_t err;
 
-    ck_assert_int_eq(gf_option_set_build(table, k, v, 3, &set, &err),
-                     -EINVAL);
+    ck_assert_int_eq(gf_option_set_build(table, k, v, 3, &set, &err), -EINVAL);
     ck_assert_ptr_null(set);
     ck_assert_uint_eq(err.index, 2);
     ck_assert_ptr_nonnull(strstr(err.message, "option 'timeout': 'soon'"));
@@ -546,8 +538,8 @@ END_TEST
 START_TEST(last_wins)
 {
     static const char *const k[] = {"thread-count", "mode", "thread-count",
-                                    "allow", "mode", "allow"};
-    static const char *const v[] = {"4", "safe", "8", "1.1.1.1,2.2.2.2",
+                                    "allow",        "mode", "allow"};
+    static const char *const v[] = {"4",    "safe",   "8", "1.1.1.1,2.2.2.2",
                                     "FAST", "3.3.3.3"};
     gf_option_set_t *set = build(k, v, GF_ARRAY_SIZE(k));
     const char *const *items;
@@ -576,8 +568,7 @@ match(const char *list, const char *addr)
     gf_option_error_t err;
     int ret;
 
-    ck_assert_int_eq(gf_option_set_build(table, &k, &list, 1, &set, &err),
-                     0);
+    ck_assert_int_eq(gf_option_set_build(table, &k, &list, 1, &set, &err), 0);
     ret = gf_option_addr_match(set, "allow", addr);
     gf_option_set_free(set);
     return ret;
@@ -649,14 +640,13 @@ END_TEST
 
 START_TEST(set_same)
 {
-    static const char *const k1[] = {"cache-size", "enabled", "allow",
-                                     "mode", "timeout"};
+    static const char *const k1[] = {"cache-size", "enabled", "allow", "mode",
+                                     "timeout"};
     static const char *const v1[] = {"1MB", "on", "::1, 10.0.0.1", "safe",
                                      "60"};
-    static const char *const v2[] = {"1024KB", "yes",
-                                     "0:0::1,10.0.0.1", "SAFE", "1m"};
-    static const char *const v3[] = {"1MB", "off", "10.0.0.1", "fast",
-                                     "61"};
+    static const char *const v2[] = {"1024KB", "yes", "0:0::1,10.0.0.1", "SAFE",
+                                     "1m"};
+    static const char *const v3[] = {"1MB", "off", "10.0.0.1", "fast", "61"};
     gf_option_set_t *a = build(k1, v1, 5), *b = build(k1, v2, 5);
     gf_option_set_t *c = build(k1, v3, 5), *d = build(NULL, NULL, 0);
     size_t i;
@@ -704,15 +694,13 @@ START_TEST(bad_default)
     gf_option_set_t *set = (gf_option_set_t *)&set;
     gf_option_error_t err;
 
-    ck_assert_int_eq(gf_option_set_build(bad, &k, &v, 1, &set, &err),
-                     -EINVAL);
+    ck_assert_int_eq(gf_option_set_build(bad, &k, &v, 1, &set, &err), -EINVAL);
     ck_assert_ptr_null(set);
     ck_assert_uint_eq(err.index, SIZE_MAX);
     ck_assert_ptr_nonnull(strstr(err.message, "option 'count': 'lots'"));
     ck_assert_ptr_nonnull(strstr(err.message, "default"));
     ck_assert_int_eq(
-        gf_option_set_build(out_of_range, NULL, NULL, 0, &set, &err),
-        -EINVAL);
+        gf_option_set_build(out_of_range, NULL, NULL, 0, &set, &err), -EINVAL);
     ck_assert_uint_eq(err.index, SIZE_MAX);
     ck_assert_int_eq(gf_option_set_build(bad_enum, NULL, NULL, 0, &set, &err),
                      -EINVAL);
@@ -753,8 +741,7 @@ START_TEST(bad_table_shape)
     for (i = 0; i < GF_ARRAY_SIZE(tables); i++) {
         err.index = 0;
         ck_assert_int_eq(
-            gf_option_set_build(tables[i], NULL, NULL, 0, &set, &err),
-            -EINVAL);
+            gf_option_set_build(tables[i], NULL, NULL, 0, &set, &err), -EINVAL);
         ck_assert_ptr_null(set);
         ck_assert_uint_eq(err.index, SIZE_MAX);
         ck_assert(err.message[0] != '\0');
@@ -791,10 +778,8 @@ START_TEST(null_args)
                      -EINVAL);
     ck_assert_ptr_null(set);
     ck_assert_int_eq(gf_option_validate(table, NULL, "1", &err), -EINVAL);
-    ck_assert_int_eq(gf_option_validate(table, "enabled", NULL, NULL),
-                     -EINVAL);
-    ck_assert_int_eq(gf_option_validate(NULL, "enabled", "on", NULL),
-                     -ENOENT);
+    ck_assert_int_eq(gf_option_validate(table, "enabled", NULL, NULL), -EINVAL);
+    ck_assert_int_eq(gf_option_validate(NULL, "enabled", "on", NULL), -ENOENT);
     gf_option_set_free(NULL);
 
     set = build(NULL, NULL, 0);
@@ -808,8 +793,7 @@ START_TEST(null_args)
     ck_assert_int_eq(gf_option_get_bool(NULL, "enabled", &b), -EINVAL);
     ck_assert_int_eq(gf_option_get_time_ms(set, "timeout", NULL), -EINVAL);
     ck_assert_int_eq(gf_option_get_double(set, NULL, &d), -EINVAL);
-    ck_assert_int_eq(gf_option_get_addr_list(set, "allow", NULL, &n),
-                     -EINVAL);
+    ck_assert_int_eq(gf_option_get_addr_list(set, "allow", NULL, &n), -EINVAL);
     ck_assert_int_eq(gf_option_get_addr_list(set, "allow", &items, NULL),
                      -EINVAL);
     gf_option_set_free(set);
@@ -830,8 +814,8 @@ reader(void *arg)
         const char *s = NULL;
 
         bad += gf_option_get_int(set, "thread-count", &i) != 0 || i != 16;
-        bad += gf_option_get_str(set, "mode", &s) != 0 ||
-               strcmp(s, "fast") != 0;
+        bad +=
+            gf_option_get_str(set, "mode", &s) != 0 || strcmp(s, "fast") != 0;
         bad += gf_option_addr_match(set, "allow", "::1") != 1;
         bad += gf_option_addr_match(set, "allow", "10.1.1.1") != 0;
     }
