@@ -33,27 +33,28 @@ extern "C" {
 typedef struct gf_fd gf_fd_t;
 typedef struct gf_fdtable gf_fdtable_t;
 
-/* Longest lock owner an fd keeps (as GlusterFS's GF_MAX_LOCK_OWNER_LEN). */
-#define GF_FD_LK_OWNER_MAX 1024
-
-/* Default and largest number of open fds in one fd table. */
-#define GF_FDTABLE_DEFAULT_MAX (1u << 20)
-#define GF_FDTABLE_MAX (1u << 30)
+enum {
+    /* Longest lock owner an fd keeps (GlusterFS's GF_MAX_LOCK_OWNER_LEN). */
+    GF_FD_LK_OWNER_MAX = 1024,
+    /* Default and largest number of open fds in one fd table. */
+    GF_FDTABLE_DEFAULT_MAX = 1 << 20,
+    GF_FDTABLE_MAX = 1 << 30,
+};
 
 /*
  * Called once per set context slot when an fd is destroyed (its last
  * reference went), without any lock, while FD is still readable (inode,
  * flags, owner). Slots deleted before do not get a call.
  */
-typedef void (*gf_fd_release_cb_t)(gf_fd_t *fd, unsigned slot,
-                                   uint64_t value, void *data);
+typedef void (*gf_fd_release_cb_t)(gf_fd_t *fd, unsigned slot, uint64_t value,
+                                   void *data);
 
 /*
  * Set the release callback for fds on inodes of TABLE (NULL: none). Set it
  * before fds get contexts. Returns 0 or -EINVAL.
  */
-GF_EXPORT int gf_fd_set_release(gf_inode_table_t *table,
-                                gf_fd_release_cb_t cb, void *data);
+GF_EXPORT int gf_fd_set_release(gf_inode_table_t *table, gf_fd_release_cb_t cb,
+                                void *data);
 
 /*
  * Open INODE: a new fd with one reference, holding its own reference to
@@ -137,8 +138,8 @@ typedef void (*gf_fdtable_drain_cb_t)(gf_fd_t *fd, int64_t n, void *data);
  * order, then drop the table's reference to it. TAB stays usable.
  * Returns the number of fds removed, or -EINVAL for a NULL TAB.
  */
-GF_EXPORT int64_t gf_fdtable_drain(gf_fdtable_t *tab,
-                                   gf_fdtable_drain_cb_t cb, void *data);
+GF_EXPORT int64_t gf_fdtable_drain(gf_fdtable_t *tab, gf_fdtable_drain_cb_t cb,
+                                   void *data);
 
 /* Number of fds stored in TAB (0 for NULL). */
 GF_EXPORT uint32_t gf_fdtable_count(gf_fdtable_t *tab);

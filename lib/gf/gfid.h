@@ -25,8 +25,8 @@ typedef struct gf_gfid {
     unsigned char b[16];
 } gf_gfid_t;
 
-/* Size of the canonical text form, NUL included ("xxxxxxxx-xxxx-...") */
-#define GF_GFID_STR_SIZE 37
+/* Size of the canonical text form, NUL included ("xxxxxxxx-xxxx-..."). */
+enum { GF_GFID_STR_SIZE = 37 };
 
 /* The null gfid (all zero) and the root gfid (...0001), as values. */
 static inline gf_gfid_t

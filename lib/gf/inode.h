@@ -41,6 +41,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include <gf/common.h>
 #include <gf/gfid.h>
@@ -64,11 +65,36 @@ typedef enum gf_inode_type {
     GF_INODE_SOCK,
 } gf_inode_type_t;
 
-/* Most context slots a table can have. */
-#define GF_INODE_MAX_SLOTS 64
+/* The type of a file from its st_mode / iatt mode bits (INVAL if none). */
+static inline gf_inode_type_t
+gf_inode_type_from_mode(uint32_t mode)
+{
+    switch (mode & S_IFMT) {
+    case S_IFREG:
+        return GF_INODE_REG;
+    case S_IFDIR:
+        return GF_INODE_DIR;
+    case S_IFLNK:
+        return GF_INODE_LNK;
+    case S_IFBLK:
+        return GF_INODE_BLK;
+    case S_IFCHR:
+        return GF_INODE_CHR;
+    case S_IFIFO:
+        return GF_INODE_FIFO;
+    case S_IFSOCK:
+        return GF_INODE_SOCK;
+    default:
+        return GF_INODE_INVAL;
+    }
+}
 
-/* Longest name of a dentry, as the kernel's NAME_MAX. */
-#define GF_INODE_NAME_MAX 255
+enum {
+    /* Most context slots a table can have. */
+    GF_INODE_MAX_SLOTS = 64,
+    /* Longest name of a dentry, as the kernel's NAME_MAX. */
+    GF_INODE_NAME_MAX = 255,
+};
 
 /*
  * Called once per set context slot when an inode is destroyed (never for
@@ -169,8 +195,8 @@ GF_EXPORT gf_inode_t *gf_inode_find(gf_inode_table_t *table,
 
 /* A new reference to the inode named NAME in directory PARENT, or NULL
  * with errno ENOENT or EINVAL. */
-GF_EXPORT gf_inode_t *gf_inode_grep(gf_inode_table_t *table,
-                                    gf_inode_t *parent, const char *name);
+GF_EXPORT gf_inode_t *gf_inode_grep(gf_inode_table_t *table, gf_inode_t *parent,
+                                    const char *name);
 
 /* Count one more lookup of INODE (a client was handed it). Returns 0 or
  * -EINVAL (NULL INODE). */

@@ -28,11 +28,11 @@ enum {
 };
 
 struct gf_fd {
-    gf_inode_t *inode;     /* referenced */
+    gf_inode_t *inode; /* referenced */
     _Atomic uint32_t ref;
     int32_t flags;
     int32_t pid;
-    struct gf__list ilink; /* inode->fds, under the table lock */
+    struct gf__list ilink;   /* inode->fds, under the table lock */
     pthread_spinlock_t lock; /* lock owner and ctx slots */
     uint32_t lk_len;
     unsigned char *lk_heap; /* owner when longer than LK_INLINE */
@@ -99,8 +99,8 @@ GF_EXPORT gf_fd_t *
 gf_fd_ref(gf_fd_t *fd)
 {
     if (fd) {
-        uint32_t old = atomic_fetch_add_explicit(&fd->ref, 1,
-                                                 memory_order_relaxed);
+        uint32_t old =
+            atomic_fetch_add_explicit(&fd->ref, 1, memory_order_relaxed);
         GF_ASSERT(old > 0);
     }
     return fd;
@@ -243,7 +243,7 @@ gf_fdtable_new(uint32_t max_fds)
 {
     gf_fdtable_t *tab;
 
-    if (max_fds > GF_FDTABLE_MAX) {
+    if (max_fds > (uint32_t)GF_FDTABLE_MAX) {
         errno = EINVAL;
         return NULL;
     }
@@ -290,7 +290,8 @@ fdtab_grow(gf_fdtable_t *tab)
     if (!used)
         return -ENOMEM; /* the larger slot array is kept: harmless */
     memset(slot + tab->cap, 0, (size_t)(ncap - tab->cap) * sizeof(*slot));
-    memset(used + tab->cap / 64, 0, (size_t)(ncap - tab->cap) / 64 * 8);
+    memset(used + tab->cap / 64, 0,
+           (size_t)(ncap - tab->cap) / 64 * sizeof(*used));
     tab->used = used;
     tab->cap = ncap;
     return 0;

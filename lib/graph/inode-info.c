@@ -168,8 +168,7 @@ gf_inode_ctx_del(gf_inode_t *in, unsigned slot, uint64_t *value)
 {
     if (!in || slot >= in->table->nslots)
         return -EINVAL;
-    return gf__ctx_get(&in->ctx_lock, &in->ctx_set, in->ctx, slot, value,
-                       true);
+    return gf__ctx_get(&in->ctx_lock, &in->ctx_set, in->ctx, slot, value, true);
 }
 
 GF_EXPORT int

@@ -65,10 +65,10 @@ struct gf__htab {
 
 /* A name of an inode in a parent directory. */
 struct gf__dentry {
-    struct gf__hnode hash;  /* table->dhash, keyed by (parent, name) */
-    struct gf__list ilink;  /* inode->dentries */
+    struct gf__hnode hash; /* table->dhash, keyed by (parent, name) */
+    struct gf__list ilink; /* inode->dentries */
     gf_inode_t *inode;
-    gf_inode_t *parent;     /* referenced */
+    gf_inode_t *parent; /* referenced */
     uint64_t hv;
     uint16_t len;
     char name[];
@@ -79,16 +79,16 @@ enum gf__inode_where { GF__IN_ACTIVE = 1, GF__IN_LRU, GF__IN_DEAD };
 
 struct gf_inode {
     gf_inode_table_t *table;
-    _Atomic uint32_t ref;  /* 0 <-> 1 only under the table lock */
-    uint8_t where;         /* enum gf__inode_where; table lock */
-    uint8_t type;          /* gf_inode_type_t; set once, table lock */
-    bool hashed;           /* in the gfid hash; table lock */
-    uint32_t ndentries;    /* table lock */
-    uint32_t nfds;         /* table lock */
-    uint64_t nlookup;      /* table lock */
-    gf_gfid_t gfid;        /* set once at link, table lock */
-    struct gf__hnode hash; /* gfid hash chain */
-    struct gf__list list;  /* active, LRU or a reap list */
+    _Atomic uint32_t ref;     /* 0 <-> 1 only under the table lock */
+    uint8_t where;            /* enum gf__inode_where; table lock */
+    uint8_t type;             /* gf_inode_type_t; set once, table lock */
+    bool hashed;              /* in the gfid hash; table lock */
+    uint32_t ndentries;       /* table lock */
+    uint32_t nfds;            /* table lock */
+    uint64_t nlookup;         /* table lock */
+    gf_gfid_t gfid;           /* set once at link, table lock */
+    struct gf__hnode hash;    /* gfid hash chain */
+    struct gf__list list;     /* active, LRU or a reap list */
     struct gf__list dentries; /* its names: struct gf__dentry.ilink */
     struct gf__list fds;      /* open fds: struct gf_fd.ilink */
     pthread_spinlock_t ctx_lock;
@@ -121,8 +121,8 @@ size_t gf__fd_obj_size(unsigned nslots);
 
 /* Context slots, shared by inodes and fds: LOCK guards *SET and V[]. */
 static inline int
-gf__ctx_set(pthread_spinlock_t *lock, uint64_t *set, uint64_t *v,
-            unsigned slot, uint64_t value)
+gf__ctx_set(pthread_spinlock_t *lock, uint64_t *set, uint64_t *v, unsigned slot,
+            uint64_t value)
 {
     pthread_spin_lock(lock);
     v[slot] = value;
@@ -132,8 +132,8 @@ gf__ctx_set(pthread_spinlock_t *lock, uint64_t *set, uint64_t *v,
 }
 
 static inline int
-gf__ctx_get(pthread_spinlock_t *lock, uint64_t *set, uint64_t *v,
-            unsigned slot, uint64_t *value, bool del)
+gf__ctx_get(pthread_spinlock_t *lock, uint64_t *set, uint64_t *v, unsigned slot,
+            uint64_t *value, bool del)
 {
     uint64_t bit = UINT64_C(1) << slot;
     int ret = -ENOENT;

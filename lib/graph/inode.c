@@ -115,8 +115,8 @@ dentry_hof(struct gf__hnode *n)
 /* Names are chosen by clients, so the hash is keyed by a per-table random
  * seed: nobody can aim a million names at one bucket. */
 static uint64_t
-name_hash(const gf_inode_table_t *t, const gf_inode_t *parent,
-          const char *name, size_t len)
+name_hash(const gf_inode_table_t *t, const gf_inode_t *parent, const char *name,
+          size_t len)
 {
     uint64_t h = t->seed ^ ((uintptr_t)parent * UINT64_C(0x9e3779b97f4a7c15));
 
@@ -187,6 +187,8 @@ passivate(gf_inode_t *in, struct gf__list *reap)
 {
     gf_inode_table_t *t = in->table;
 
+    /* The table's own root reference went: someone unref'd it twice. */
+    GF_ASSERT(in != t->root || t->dying);
     if (!in->hashed || in->nlookup == 0 || t->dying) {
         retire(in, reap);
         return;
@@ -201,8 +203,7 @@ passivate(gf_inode_t *in, struct gf__list *reap)
 static void
 unref_locked(gf_inode_t *in, struct gf__list *reap)
 {
-    uint32_t old = atomic_fetch_sub_explicit(&in->ref, 1,
-                                             memory_order_acq_rel);
+    uint32_t old = atomic_fetch_sub_explicit(&in->ref, 1, memory_order_acq_rel);
 
     /* An unref without a reference is a use after free in the making. */
     GF_ASSERT(old > 0);
@@ -243,9 +244,8 @@ retire(gf_inode_t *in, struct gf__list *reap)
         t->nlinked--;
     }
     while (!gf__list_empty(&in->dentries))
-        dentry_drop(gf_container_of(in->dentries.next, struct gf__dentry,
-                                    ilink),
-                    reap);
+        dentry_drop(
+            gf_container_of(in->dentries.next, struct gf__dentry, ilink), reap);
     in->where = GF__IN_DEAD;
     in->nlookup = 0;
     t->ndestroyed++;
@@ -603,8 +603,7 @@ loop_check(gf_inode_table_t *t, gf_inode_t *dir, gf_inode_t *parent)
             return -ELOOP;
         if (gf__list_empty(&p->dentries) || steps > t->ninodes)
             break;
-        p = gf_container_of(p->dentries.next, struct gf__dentry, ilink)
-                ->parent;
+        p = gf_container_of(p->dentries.next, struct gf__dentry, ilink)->parent;
     }
     return 0;
 }
@@ -628,9 +627,9 @@ attach(gf_inode_t *in, gf_inode_t *parent, struct gf__dentry *d,
         dentry_drop(old, reap);
     if (in->type == GF_INODE_DIR)
         while (!gf__list_empty(&in->dentries))
-            dentry_drop(gf_container_of(in->dentries.next,
-                                        struct gf__dentry, ilink),
-                        reap);
+            dentry_drop(
+                gf_container_of(in->dentries.next, struct gf__dentry, ilink),
+                reap);
     d->inode = in;
     d->parent = parent;
     d->hv = name_hash(t, parent, d->name, d->len);

@@ -153,8 +153,7 @@ START_TEST(fd_lock_owner)
     /* Long owners go to the heap (replacing is leak-free under valgrind). */
     ck_assert_int_eq(gf_fd_set_lk_owner(fd, own, 100), 0);
     ck_assert_int_eq(gf_fd_set_lk_owner(fd, own, GF_FD_LK_OWNER_MAX), 0);
-    ck_assert_int_eq(gf_fd_lk_owner(fd, buf, sizeof(buf)),
-                     GF_FD_LK_OWNER_MAX);
+    ck_assert_int_eq(gf_fd_lk_owner(fd, buf, sizeof(buf)), GF_FD_LK_OWNER_MAX);
     ck_assert_mem_eq(buf, own, GF_FD_LK_OWNER_MAX);
     ck_assert_int_eq(gf_fd_set_lk_owner(fd, own, GF_FD_LK_OWNER_MAX + 1),
                      -EINVAL);
@@ -270,8 +269,9 @@ START_TEST(hostile_numbers)
     gf_inode_table_t *t = setup(0, &f, NULL);
     gf_fdtable_t *tab = gf_fdtable_new(0);
     gf_fd_t *fd = gf_fd_new(f, 0, 0);
-    const int64_t bad[] = {-1, INT64_MIN, INT64_MAX, 64, 65, 1 << 20,
-                           INT32_MAX, (int64_t)UINT32_MAX + 1, 3};
+    const int64_t bad[] = {-1, INT64_MIN, INT64_MAX, 64,
+                           65, 1 << 20,   INT32_MAX, (int64_t)UINT32_MAX + 1,
+                           3};
 
     /* Empty table: nothing is valid, not even 0. */
     ck_assert_ptr_null(gf_fdtable_get(tab, 0));
@@ -368,8 +368,7 @@ START_TEST(drain_releases_everything)
     }
     /* A hole in the middle is skipped. */
     gf_fd_unref(gf_fdtable_del(tab, 5));
-    ck_assert_int_eq(gf_fdtable_drain(tab, on_drain, &d),
-                     NINODES * PER - 1);
+    ck_assert_int_eq(gf_fdtable_drain(tab, on_drain, &d), NINODES * PER - 1);
     ck_assert_uint_eq(d.n, NINODES * PER - 1);
     ck_assert_uint_eq(r.calls, NINODES * PER); /* every fd released */
     ck_assert_uint_eq(gf_fdtable_count(tab), 0);

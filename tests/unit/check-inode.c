@@ -120,8 +120,8 @@ START_TEST(gfid_root_and_null)
     ck_assert(!gf_gfid_is_root(&null));
     ck_assert(gf_gfid_is_null(NULL));
     ck_assert(!gf_gfid_is_root(NULL));
-    ck_assert_int_eq(
-        gf_gfid_parse("00000000-0000-0000-0000-000000000001", &p), 0);
+    ck_assert_int_eq(gf_gfid_parse("00000000-0000-0000-0000-000000000001", &p),
+                     0);
     ck_assert(gf_gfid_is_root(&p));
     ck_assert(gf_gfid_equal(&p, &root));
 }
@@ -241,6 +241,10 @@ START_TEST(table_has_root)
     ck_assert_uint_eq(s.lru, 0);
     ck_assert_uint_eq(s.lru_limit, 100);
     ck_assert_uint_eq(s.nslots, 4);
+    ck_assert_int_eq(gf_inode_type_from_mode(S_IFDIR | 0755), GF_INODE_DIR);
+    ck_assert_int_eq(gf_inode_type_from_mode(S_IFREG | 0644), GF_INODE_REG);
+    ck_assert_int_eq(gf_inode_type_from_mode(S_IFSOCK), GF_INODE_SOCK);
+    ck_assert_int_eq(gf_inode_type_from_mode(0644), GF_INODE_INVAL);
     gf_inode_unref(f);
     gf_inode_unref(r);
     gf_inode_table_free(t);
@@ -368,15 +372,12 @@ START_TEST(path_building)
     ck_assert_str_eq(small, "");
     ck_assert_int_eq(gf_inode_path(a, NULL, small, 0), -EINVAL);
     ck_assert_int_eq(gf_inode_path(a, "x/y", small, sizeof(small)), -EINVAL);
-    ck_assert_int_eq(gf_inode_path(NULL, NULL, small, sizeof(small)),
-                     -EINVAL);
+    ck_assert_int_eq(gf_inode_path(NULL, NULL, small, sizeof(small)), -EINVAL);
     /* Known by gfid only (nameless lookup), and never linked. */
     loose = mk(t, NULL, NULL, GF_INODE_DIR, NULL);
-    ck_assert_int_eq(gf_inode_path(loose, "n", small, sizeof(small)),
-                     -ENOENT);
+    ck_assert_int_eq(gf_inode_path(loose, "n", small, sizeof(small)), -ENOENT);
     fresh = gf_inode_new(t);
-    ck_assert_int_eq(gf_inode_path(fresh, NULL, small, sizeof(small)),
-                     -ENOENT);
+    ck_assert_int_eq(gf_inode_path(fresh, NULL, small, sizeof(small)), -ENOENT);
     /* A child of a disconnected directory has no path either. */
     gf_inode_t *orphan = mk(t, loose, "o", GF_INODE_REG, NULL);
     ck_assert_int_eq(gf_inode_path(orphan, NULL, small, sizeof(small)),
@@ -412,8 +413,7 @@ START_TEST(rename_moves_names)
     x = gf_inode_grep(t, d2, "g");
     ck_assert_ptr_eq(x, f);
     gf_inode_unref(x);
-    ck_assert_int_eq(gf_inode_path(victim, NULL, (char[64]){0}, 64),
-                     -ENOENT);
+    ck_assert_int_eq(gf_inode_path(victim, NULL, (char[64]){0}, 64), -ENOENT);
     gf_inode_unref(victim);
     ck_assert_ptr_null(gf_inode_find(t, &vg));
     ck_assert_uint_eq(stats(t).dentries, 3);
@@ -422,8 +422,7 @@ START_TEST(rename_moves_names)
     ck_assert_int_eq(gf_inode_rename(t, root, "d2", d1, "sub", d2), 0);
     check_path(f, NULL, "/d1/sub/g");
     ck_assert_int_eq(gf_inode_rename(t, d1, "sub", d2, "loop", d2), -ELOOP);
-    ck_assert_int_eq(gf_inode_rename(t, root, "d1", d2, "loop", d1),
-                     -ELOOP);
+    ck_assert_int_eq(gf_inode_rename(t, root, "d1", d2, "loop", d1), -ELOOP);
     check_path(f, NULL, "/d1/sub/g");
     /* Into a non-directory, and of the root. */
     ck_assert_int_eq(gf_inode_rename(t, d2, "g", f, "x", f), -ENOTDIR);
@@ -471,13 +470,12 @@ START_TEST(directory_keeps_one_name)
 }
 END_TEST
 
-START_TEST(bad_inputs)
+START_TEST(link_rejects_bad_input)
 {
     gf_inode_table_t *t = gf_inode_table_new(0, 2), *t2;
     gf_inode_t *root = gf_inode_table_root(t), *f, *n = gf_inode_new(t);
     gf_gfid_t g, null = gf_gfid_null(), root_g = gf_gfid_root();
     char longname[GF_INODE_NAME_MAX + 2];
-    uint64_t v;
 
     ck_assert_ptr_null(gf_inode_table_new(0, GF_INODE_MAX_SLOTS + 1));
     ck_assert_int_eq(errno, EINVAL);
@@ -497,10 +495,12 @@ START_TEST(bad_inputs)
     ck_assert_int_eq(link_err(n, root, "a/b", &g, GF_INODE_REG), EINVAL);
     memset(longname, 'n', sizeof(longname) - 1);
     longname[sizeof(longname) - 1] = '\0';
-    ck_assert_int_eq(link_err(n, root, longname, &g, GF_INODE_REG), ENAMETOOLONG);
+    ck_assert_int_eq(link_err(n, root, longname, &g, GF_INODE_REG),
+                     ENAMETOOLONG);
     ck_assert_int_eq(link_err(n, f, "x", &g, GF_INODE_REG), ENOTDIR);
     ck_assert_int_eq(link_err(n, root, "x", &root_g, GF_INODE_DIR), EINVAL);
-    ck_assert_int_eq(link_err(f, root, "x", &g, GF_INODE_REG), EINVAL); /* other gfid */
+    ck_assert_int_eq(link_err(f, root, "x", &g, GF_INODE_REG),
+                     EINVAL); /* other gfid */
     {
         gf_gfid_t fg;
         gf_inode_gfid(f, &fg);
@@ -522,11 +522,31 @@ START_TEST(bad_inputs)
     check_path(l, NULL, want);
     gf_inode_unref(l);
 
+    gf_inode_unref(root2);
+    gf_inode_table_free(t2);
+    gf_inode_unref(loose);
+    gf_inode_unref(n);
+    gf_inode_unref(f);
+    gf_inode_unref(root);
+    gf_inode_table_free(t);
+}
+END_TEST
+
+START_TEST(calls_reject_bad_input)
+{
+    gf_inode_table_t *t = gf_inode_table_new(0, 2);
+    gf_inode_table_t *t2 = gf_inode_table_new(0, 0);
+    gf_inode_t *root = gf_inode_table_root(t);
+    gf_inode_t *root2 = gf_inode_table_root(t2);
+    gf_inode_t *f = mk(t, root, "f", GF_INODE_REG, NULL);
+    gf_gfid_t g;
+    uint64_t v;
+
+    gf_gfid_generate(&g);
     ck_assert_int_eq(gf_inode_unlink(NULL, root, "f"), -EINVAL);
     ck_assert_int_eq(gf_inode_unlink(f, root, NULL), -EINVAL);
     ck_assert_int_eq(gf_inode_unlink(f, root2, "f"), -EINVAL);
-    ck_assert_int_eq(gf_inode_rename(NULL, root, "f", root, "g", f),
-                     -EINVAL);
+    ck_assert_int_eq(gf_inode_rename(NULL, root, "f", root, "g", f), -EINVAL);
     ck_assert_int_eq(gf_inode_rename(t, root, "f", root, "..", f), -EINVAL);
     ck_assert_int_eq(gf_inode_rename(t2, root, "f", root, "g", f), -EINVAL);
     ck_assert_ptr_null(gf_inode_find(NULL, &g));
@@ -561,8 +581,6 @@ START_TEST(bad_inputs)
 
     gf_inode_unref(root2);
     gf_inode_table_free(t2);
-    gf_inode_unref(loose);
-    gf_inode_unref(n);
     gf_inode_unref(f);
     gf_inode_unref(root);
     gf_inode_table_free(t);
@@ -923,7 +941,8 @@ main(void)
     tcase_add_test(tc, path_building);
     tcase_add_test(tc, rename_moves_names);
     tcase_add_test(tc, directory_keeps_one_name);
-    tcase_add_test(tc, bad_inputs);
+    tcase_add_test(tc, link_rejects_bad_input);
+    tcase_add_test(tc, calls_reject_bad_input);
     tcase_add_test(tc, lookup_count_keeps_inode);
     tcase_add_test(tc, lru_limit_honoured);
     tcase_add_test(tc, lru_purges_leaves_first);
