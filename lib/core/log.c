@@ -33,23 +33,23 @@ struct entry {
     bool used;
     gf_log_level_t level;
     int line;
-    unsigned count;      /* occurrences, the written one included */
-    uint64_t lru;        /* larger is more recent */
-    uint64_t first_ms;   /* CLOCK_MONOTONIC of the first occurrence */
+    unsigned count;    /* occurrences, the written one included */
+    uint64_t lru;      /* larger is more recent */
+    uint64_t first_ms; /* CLOCK_MONOTONIC of the first occurrence */
     uint64_t hash;
-    struct timespec t1;  /* realtime of the first and last occurrence */
+    struct timespec t1; /* realtime of the first and last occurrence */
     struct timespec t2;
     char domain[NAME_MAX_LEN];
     char file[NAME_MAX_LEN];
     char func[NAME_MAX_LEN];
-    size_t len;          /* full length of the text, may exceed the copy */
+    size_t len; /* full length of the text, may exceed the copy */
     char msg[GF_LOG_LINE_MAX];
 };
 
 static struct {
     pthread_mutex_t lock;
-    int fd;              /* the file, or STDERR_FILENO */
-    char *path;          /* NULL for stderr */
+    int fd;     /* the file, or STDERR_FILENO */
+    char *path; /* NULL for stderr */
     char *ident;
     bool syslog;
     unsigned lru_size;
@@ -99,12 +99,12 @@ gf_log_level_parse(const char *name, gf_log_level_t *level)
         const char *name;
         gf_log_level_t level;
     } names[] = {
-        {"none", GF_LOG_NONE},      {"emerg", GF_LOG_EMERG},
-        {"alert", GF_LOG_ALERT},    {"critical", GF_LOG_CRITICAL},
-        {"crit", GF_LOG_CRITICAL},  {"error", GF_LOG_ERROR},
+        {"none", GF_LOG_NONE},       {"emerg", GF_LOG_EMERG},
+        {"alert", GF_LOG_ALERT},     {"critical", GF_LOG_CRITICAL},
+        {"crit", GF_LOG_CRITICAL},   {"error", GF_LOG_ERROR},
         {"warning", GF_LOG_WARNING}, {"warn", GF_LOG_WARNING},
-        {"notice", GF_LOG_NOTICE},  {"info", GF_LOG_INFO},
-        {"debug", GF_LOG_DEBUG},    {"trace", GF_LOG_TRACE},
+        {"notice", GF_LOG_NOTICE},   {"info", GF_LOG_INFO},
+        {"debug", GF_LOG_DEBUG},     {"trace", GF_LOG_TRACE},
     };
 
     if (!name || !level)
@@ -128,7 +128,7 @@ civil_date(int64_t days, int *y, int *m, int *d)
 {
     int64_t z = days + 719468; /* shift the epoch to 0000-03-01 */
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;                       /* [0, 146096] */
+    int64_t doe = z - era * 146097; /* [0, 146096] */
     int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
     int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100); /* [0, 365] */
     int64_t mp = (5 * doy + 2) / 153;                      /* March = 0 */
@@ -201,9 +201,9 @@ build_line(char *out, const struct parts *p, const char *suffix, size_t *body)
     k = snprintf(out, GF_LOG_LINE_MAX, "[%s] %c ", ts,
                  gf_log_level_letter(p->level));
     *body = (size_t)k;
-    k += snprintf(out + k, GF_LOG_LINE_MAX - (size_t)k, "[%.*s:%d:%.*s] %.*s: ",
-                  NAME_MAX_LEN - 1, p->file, p->line, NAME_MAX_LEN - 1,
-                  p->func, NAME_MAX_LEN - 1, p->domain);
+    k += snprintf(out + k, GF_LOG_LINE_MAX - (size_t)k,
+                  "[%.*s:%d:%.*s] %.*s: ", NAME_MAX_LEN - 1, p->file, p->line,
+                  NAME_MAX_LEN - 1, p->func, NAME_MAX_LEN - 1, p->domain);
     pre = (size_t)k; /* at most ~450 bytes, so ROOM stays large */
     room = GF_LOG_LINE_MAX - 1 - pre - suf;
     if (n > room) {
@@ -221,10 +221,9 @@ build_line(char *out, const struct parts *p, const char *suffix, size_t *body)
 static int
 syslog_prio(gf_log_level_t level)
 {
-    static const int prio[] = {LOG_DEBUG,   LOG_EMERG,   LOG_ALERT,
-                               LOG_CRIT,    LOG_ERR,     LOG_WARNING,
-                               LOG_NOTICE,  LOG_INFO,    LOG_DEBUG,
-                               LOG_DEBUG};
+    static const int prio[] = {LOG_DEBUG, LOG_EMERG,   LOG_ALERT,  LOG_CRIT,
+                               LOG_ERR,   LOG_WARNING, LOG_NOTICE, LOG_INFO,
+                               LOG_DEBUG, LOG_DEBUG};
 
     return prio[level];
 }
@@ -282,11 +281,17 @@ entry_flush(struct entry *e)
     if (e->used && e->count > 1) {
         format_time(a, sizeof(a), &e->t1);
         format_time(b, sizeof(b), &e->t2);
-        snprintf(suffix, sizeof(suffix), " [repeated %u times between %s and %s]",
-                 e->count - 1, a, b);
+        snprintf(suffix, sizeof(suffix),
+                 " [repeated %u times between %s and %s]", e->count - 1, a, b);
         clock_gettime(CLOCK_REALTIME, &now);
-        p = (struct parts){e->level, e->domain, e->file, e->func,
-                           e->line, e->msg, e->len, &now};
+        p = (struct parts){.level = e->level,
+                           .domain = e->domain,
+                           .file = e->file,
+                           .func = e->func,
+                           .line = e->line,
+                           .msg = e->msg,
+                           .len = e->len,
+                           .when = &now};
         len = build_line(line, &p, suffix, &body);
         sink_write(e->level, line, len, body); /* nowhere to report */
     }
@@ -400,8 +405,14 @@ gf_log_emit(const char *domain, gf_log_level_t level, const char *file,
     va_end(ap);
     if (n < 0)
         return -EINVAL;
-    p = (struct parts){level, domain ? domain : "-", base_name(file),
-                       func ? func : "?", line, msg, (size_t)n, &when};
+    p.level = level;
+    p.domain = domain ? domain : "-";
+    p.file = base_name(file);
+    p.func = func ? func : "?";
+    p.line = line;
+    p.msg = msg;
+    p.len = (size_t)n;
+    p.when = &when;
     return emit(&p);
 }
 
@@ -411,8 +422,8 @@ gf_log_emit(const char *domain, gf_log_level_t level, const char *file,
 static int
 open_log(const char *path)
 {
-    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY,
-                  0600);
+    int fd =
+        open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
 
     return fd < 0 ? -errno : fd;
 }

@@ -50,7 +50,8 @@ struct link {
 
 struct gf_timer {
     struct link link;
-    uint64_t expires; /* absolute tick */
+    gf_timer_wheel_t *wheel; /* owner, to refuse a handle of another wheel */
+    uint64_t expires;        /* absolute tick */
     gf_timer_cb_t cb;
     void *data;
     uint16_t where; /* level * SLOTS + slot, ON_WORK or NOWHERE */
@@ -216,8 +217,7 @@ next_event(const gf_timer_wheel_t *w)
         blk = w->now >> sh;
         if (lvl > 0 && (w->now & ((UINT64_C(1) << sh) - 1)) != 0)
             blk++;
-        at = (blk + first_from(w->bits[lvl], (unsigned)blk & SLOT_MASK))
-             << sh;
+        at = (blk + first_from(w->bits[lvl], (unsigned)blk & SLOT_MASK)) << sh;
         if (at < best)
             best = at;
     }
@@ -557,6 +557,7 @@ gf_timer_call_after(gf_timer_wheel_t *w, uint64_t delay_ms, gf_timer_cb_t cb,
         errno = ENOMEM;
         return NULL;
     }
+    t->wheel = w;
     t->cb = cb;
     t->data = data;
     t->refs = 2;
@@ -577,7 +578,7 @@ gf_timer_cancel(gf_timer_wheel_t *w, gf_timer_t *t)
 {
     int ret = -EALREADY;
 
-    if (!w || !t)
+    if (!w || !t || t->wheel != w)
         return -EINVAL;
     pthread_mutex_lock(&w->lock);
     GF_ASSERT(t->state != T_FREE);
@@ -596,7 +597,7 @@ gf_timer_cancel(gf_timer_wheel_t *w, gf_timer_t *t)
 void
 gf_timer_release(gf_timer_wheel_t *w, gf_timer_t *t)
 {
-    if (!w || !t)
+    if (!w || !t || t->wheel != w)
         return;
     pthread_mutex_lock(&w->lock);
     timer_put(w, t);

@@ -51,8 +51,8 @@ typedef enum gf_log_level {
 
 /* Default and largest number of distinct recent messages remembered for
  * repeat suppression, and the default suppression window. */
-#define GF_LOG_DEFAULT_LRU_SIZE 5u
-#define GF_LOG_MAX_LRU_SIZE 16u
+#define GF_LOG_DEFAULT_LRU_SIZE         5u
+#define GF_LOG_MAX_LRU_SIZE             16u
 #define GF_LOG_DEFAULT_FLUSH_TIMEOUT_MS 120000u
 
 /*
@@ -133,9 +133,9 @@ gf_log_enabled(gf_log_level_t level)
  * gf_log(domain, level, fmt, ...): log a printf-style message with the
  * caller's location. Arguments are not evaluated when LEVEL is disabled.
  */
-#define gf_log(domain, level, ...)                                           \
-    (gf_log_enabled(level) ? gf_log_emit((domain), (level), __FILE__,       \
-                                         __LINE__, __func__, __VA_ARGS__)    \
+#define gf_log(domain, level, ...)                                             \
+    (gf_log_enabled(level) ? gf_log_emit((domain), (level), __FILE__,          \
+                                         __LINE__, __func__, __VA_ARGS__)      \
                            : 0)
 
 #ifdef __cplusplus

@@ -94,8 +94,9 @@ GF_EXPORT size_t gf_timer_wheel_pending(const gf_timer_wheel_t *w);
 /*
  * Stop and join the runner thread (after the callback it may be running
  * returns), drop every pending timer without firing it and free all the
- * wheel's memory, held handles included. Must not be called from one of
- * the wheel's callbacks (asserts). NULL is ignored.
+ * wheel's memory, held handles included. No other thread may still be
+ * using the wheel; calling it from one of the wheel's own callbacks is a
+ * programmer error (asserts). NULL is ignored.
  */
 GF_EXPORT void gf_timer_wheel_free(gf_timer_wheel_t *w);
 
@@ -116,7 +117,8 @@ GF_EXPORT gf_timer_t *gf_timer_call_after(gf_timer_wheel_t *w,
  * whatever the result). Returns 0 if the callback will never run, or
  * -EALREADY if it has run or is running now (possibly on another thread:
  * the caller must not free DATA until the callback has told it, in its own
- * way, that it finished). -EINVAL for NULL arguments. Thread-safe; a
+ * way, that it finished). -EINVAL for NULL arguments or a handle of
+ * another wheel (the handle is then left alone). Thread-safe; a
  * callback may cancel any timer, its own included (-EALREADY).
  */
 GF_EXPORT int gf_timer_cancel(gf_timer_wheel_t *w, gf_timer_t *t);
@@ -124,7 +126,8 @@ GF_EXPORT int gf_timer_cancel(gf_timer_wheel_t *w, gf_timer_t *t);
 /*
  * Give back the caller's reference without cancelling: T still fires when
  * due. For fire-and-forget timers, and for a callback or owner that is done
- * with a handle that fired. T is invalid afterwards. NULL T is ignored.
+ * with a handle that fired. T is invalid afterwards. NULL arguments and
+ * handles of another wheel are ignored.
  */
 GF_EXPORT void gf_timer_release(gf_timer_wheel_t *w, gf_timer_t *t);
 

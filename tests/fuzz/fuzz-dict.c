@@ -5,12 +5,9 @@
  * The input goes to the old-form decoder and the gfx_dict decoder. Any
  * dict that decodes is re-encoded in both forms and decoded again: the
  * gfx round trip must give the same encoding, the old one the same count.
- * Not wired into the build; for example:
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -include config.h \
- *       -I$BUILD -Ilib tests/fuzz/fuzz-dict.c lib/core/dict.c \
- *       lib/core/dict-wire.c lib/core/mem-pool.c lib/core/mem-acct.c \
- *       lib/core/assert.c ... -lpthread -o fuzz-dict
- *   ./fuzz-dict -max_len=4096 corpus/
+ * Built by the build system when configured for fuzzing:
+ *   ./configure CC=clang --enable-fuzzing && make fuzz
+ *   tests/fuzz/fuzz-dict -max_len=4096 -max_total_time=60 CORPUS_DIR
  */
 #include <stdint.h>
 #include <stdlib.h>

@@ -8,13 +8,9 @@
  * one of them built from the input's tail; a failure must leave *out NULL
  * and a positioned, formattable error. Anything else traps.
  *
- * Not wired into the build. By hand, from the source tree, after a
- * configure in /tmp/build-NAME (for config.h):
+ * Built by the build system when configured for fuzzing:
  *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined \
- *       -Ilib -include /tmp/build-NAME/config.h \
- *       lib/graph/volfile.c lib/graph/volfile-desc.c \
- *       tests/fuzz/fuzz-volfile.c -o /tmp/fuzz-volfile
+ *   ./configure CC=clang --enable-fuzzing && make fuzz
  *
  * Seed a corpus with a few volfiles (e.g. the brick and client volfiles
  * of tests/unit/check-volfile.c) and give libFuzzer the keywords in a
@@ -23,10 +19,8 @@
  * "storage/posix". Then:
  *
  *   mkdir -p /tmp/vf-corpus   # and copy the seed volfiles into it
- *   /tmp/fuzz-volfile -dict=/tmp/vf.dict -max_len=4096 \
+ *   tests/fuzz/fuzz-volfile -dict=/tmp/vf.dict -max_len=4096 \
  *       -max_total_time=300 /tmp/vf-corpus
- *
- * The parser depends on libc only, so no other libgf source is needed.
  */
 #include <errno.h>
 #include <stddef.h>

@@ -112,11 +112,16 @@ START_TEST(level_parse)
     static const struct {
         const char *s;
         gf_log_level_t l;
-    } ok[] = {{"INFO", GF_LOG_INFO},       {"debug", GF_LOG_DEBUG},
-              {"TRACE", GF_LOG_TRACE},     {"NONE", GF_LOG_NONE},
-              {"Warning", GF_LOG_WARNING}, {"warn", GF_LOG_WARNING},
-              {"CRITICAL", GF_LOG_CRITICAL}, {"error", GF_LOG_ERROR},
-              {"GF_LOG_NOTICE", GF_LOG_NOTICE}, {"emerg", GF_LOG_EMERG},
+    } ok[] = {{"INFO", GF_LOG_INFO},
+              {"debug", GF_LOG_DEBUG},
+              {"TRACE", GF_LOG_TRACE},
+              {"NONE", GF_LOG_NONE},
+              {"Warning", GF_LOG_WARNING},
+              {"warn", GF_LOG_WARNING},
+              {"CRITICAL", GF_LOG_CRITICAL},
+              {"error", GF_LOG_ERROR},
+              {"GF_LOG_NOTICE", GF_LOG_NOTICE},
+              {"emerg", GF_LOG_EMERG},
               {"alert", GF_LOG_ALERT}};
     static const char *bad[] = {"", "inf", "infos", "5", "GF_LOG_", " info"};
     gf_log_level_t l = GF_LOG_INFO;
@@ -511,8 +516,8 @@ START_TEST(bad_input)
     ck_assert_int_eq(gf_log_emit("dom", GF_LOG_INFO, "f.c", 1, "f", NULL),
                      -EINVAL);
 #pragma GCC diagnostic pop
-    ck_assert_int_eq(
-        gf_log_emit("dom", (gf_log_level_t)42, "f.c", 1, "f", "x"), -EINVAL);
+    ck_assert_int_eq(gf_log_emit("dom", (gf_log_level_t)42, "f.c", 1, "f", "x"),
+                     -EINVAL);
     ck_assert_int_eq(gf_log_set_level((gf_log_level_t)42), -EINVAL);
     ck_assert_int_eq(gf_log_set_level((gf_log_level_t)-1), -EINVAL);
     ck_assert_int_eq(gf_log_get_level(), GF_LOG_INFO);

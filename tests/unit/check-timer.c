@@ -33,8 +33,7 @@ wait_for(int *p, int want, unsigned max_ms)
     uint64_t end = mono_ms() + max_ms;
     int v;
 
-    while ((v = __atomic_load_n(p, __ATOMIC_ACQUIRE)) < want &&
-           mono_ms() < end)
+    while ((v = __atomic_load_n(p, __ATOMIC_ACQUIRE)) < want && mono_ms() < end)
         usleep(200);
     return v;
 }
@@ -414,6 +413,17 @@ START_TEST(bad_input)
     ck_assert_ptr_null(gf_timer_wheel_new_tick(GF_TIMER_MAX_TICK_MS + 1));
     gf_timer_wheel_free(NULL);
 
+    /* a handle is only good with its own wheel */
+    {
+        gf_timer_wheel_t *other = gf_timer_wheel_new_manual();
+        gf_timer_t *t = gf_timer_call_after(other, 1, count_cb, &n);
+
+        ck_assert_int_eq(gf_timer_cancel(w, t), -EINVAL);
+        gf_timer_release(w, t); /* ignored */
+        ck_assert_int_eq(gf_timer_cancel(other, t), 0);
+        gf_timer_wheel_free(other);
+    }
+
     /* re-entering advance from a callback is refused, not recursed */
     gf_timer_release(w, gf_timer_call_after(w, 1, advance_cb, &s));
     ck_assert_int_eq(gf_timer_wheel_advance(w, 5), 0);
@@ -563,9 +573,8 @@ END_TEST
 
 START_TEST(cascade_far_future)
 {
-    static const uint64_t d[] = {3600000,         2 * 3600000 + 1,
-                                 3 * 86400000ull, 365 * 86400000ull,
-                                 (1ull << 36) + 3};
+    static const uint64_t d[] = {3600000, 2 * 3600000 + 1, 3 * 86400000ull,
+                                 365 * 86400000ull, (1ull << 36) + 3};
     struct rec r = {.w = gf_timer_wheel_new_manual()};
     struct probe p[GF_ARRAY_SIZE(d)];
 
@@ -632,15 +641,15 @@ START_TEST(free_with_pending)
     gf_timer_t *held[100];
 
     for (int i = 0; i < 1000; i++) {
-        gf_timer_t *t = gf_timer_call_after(w, 3600000 + (uint64_t)i,
-                                            count_cb, &fired);
+        gf_timer_t *t =
+            gf_timer_call_after(w, 3600000 + (uint64_t)i, count_cb, &fired);
 
         if (i < 100)
             held[i] = t; /* never given back: the wheel frees it */
         else
             gf_timer_release(w, t);
-        gf_timer_release(m, gf_timer_call_after(m, (uint64_t)i * 10,
-                                                count_cb, &fired));
+        gf_timer_release(
+            m, gf_timer_call_after(m, (uint64_t)i * 10, count_cb, &fired));
     }
     (void)held;
     ck_assert_uint_eq(gf_timer_wheel_pending(w), 1000);
