@@ -112,19 +112,25 @@ ld(const _Atomic uint64_t *c)
 
 #ifndef GF_DISABLE_MEMPOOL
 
-/* Header in front of every pooled object; the magic is last, next to the
- * user bytes, so an underrun hits it first. */
+/* Header in front of every pooled object. Its second word packs the
+ * magic (high half) and the class (low bits), so that one load and one
+ * compare check both, and one store re-stamps both. On little-endian
+ * machines the magic's bytes are the last before the user bytes, so an
+ * underrun hits them first. */
 struct ohdr {
     struct lset *owner; /* list set of the allocating thread, or &orphan */
-    union {
-        struct {
-            uint8_t cls;
-            uint8_t pad[3];
-            uint32_t magic;
-        };
-        uint64_t word; /* all of it in one store (gf_mem_pool.stamp) */
-    };
+    uint64_t word;      /* magic << 32 | class */
 };
+
+/* Class slots: 14 used, padded to 16 so that a class taken from a header
+ * word whose magic matched is always a valid index. */
+enum { NSLOT = 16 };
+
+static uint64_t
+hdr_word(uint32_t magic, unsigned cls)
+{
+    return (uint64_t)magic << 32 | cls;
+}
 
 /* A cached object: the links overlay the (dead) user bytes. */
 struct fobj {
@@ -148,10 +154,14 @@ struct pstat {
  * double as the length used for the bound (atomic only so that readers
  * may load them). */
 struct lclass {
-    struct fobj *hot;
+    _Alignas(64) struct fobj *hot;
     _Atomic uint64_t hits; /* gets served from the hot list */
     _Atomic uint64_t kept; /* own puts pushed onto the hot list */
     _Atomic int64_t adj;   /* adopted minus spilled or dropped */
+    /* Puts may take the fast path while kept < mark: set by the owner to
+     * kept + (hot_limit - length) whenever it knows the length; gets only
+     * shorten the list, so the bound holds without recounting each put. */
+    uint64_t mark;
 };
 
 /* Part of a class other threads touch. */
@@ -162,13 +172,13 @@ struct sclass {
 };
 
 struct lset {
-    struct lclass lc[NCLASS];
+    struct lclass lc[NSLOT];
     unsigned epoch;         /* owner-only */
     struct lset *next_all;  /* under g_lock */
     struct lset *next_free; /* under g_lock */
-    _Alignas(64) struct sclass sc[NCLASS];
-    _Alignas(64) _Atomic uint64_t put_stdc[NCLASS]; /* puts sent to libc */
-    _Atomic uint64_t put_remote[NCLASS]; /* puts sent to other threads */
+    _Alignas(64) struct sclass sc[NSLOT];
+    _Alignas(64) _Atomic uint64_t put_stdc[NSLOT]; /* puts sent to libc */
+    _Atomic uint64_t put_remote[NSLOT]; /* puts sent to other threads */
     struct pstat ps[MAX_IDS];
 };
 
@@ -182,11 +192,11 @@ struct gclass {
 };
 
 /* Bound of each hot list: HOT_BYTES of objects, but at least HOT_MIN. */
-static const int64_t hot_limit[NCLASS] = {
+static const int64_t hot_limit[NSLOT] = {
     HOT_BYTES >> 7,  HOT_BYTES >> 8,  HOT_BYTES >> 9,  HOT_BYTES >> 10,
     HOT_BYTES >> 11, HOT_BYTES >> 12, HOT_BYTES >> 13, HOT_BYTES >> 14,
     HOT_BYTES >> 15, HOT_BYTES >> 16, HOT_BYTES >> 17, HOT_MIN,
-    HOT_MIN,         HOT_MIN,
+    HOT_MIN,         HOT_MIN,         HOT_MIN,         HOT_MIN,
 };
 
 _Static_assert(HOT_BYTES >> 17 >= HOT_MIN && HOT_BYTES >> 18 <= HOT_MIN,
@@ -199,13 +209,23 @@ hot_len(struct lclass *lc)
            atomic_load_explicit(&lc->adj, memory_order_relaxed);
 }
 
+/* Owner: the length is known; let puts run until it may reach the bound. */
+static void
+set_mark(struct lclass *lc, unsigned cls)
+{
+    int64_t room = hot_limit[cls] - hot_len(lc);
+
+    lc->mark = ld(&lc->kept) + (uint64_t)(room > 0 ? room : 0);
+}
+
 /* Owner: N objects joined (N > 0) or left (N < 0) the hot list in bulk. */
 static void
-adjust(struct lclass *lc, int64_t n)
+adjust(struct lclass *lc, unsigned cls, int64_t n)
 {
     atomic_store_explicit(
         &lc->adj, atomic_load_explicit(&lc->adj, memory_order_relaxed) + n,
         memory_order_relaxed);
+    set_mark(lc, cls);
 }
 
 static void
@@ -227,7 +247,7 @@ static struct lset *all_ls, *free_ls;
 static bool id_used[MAX_IDS];
 static uint8_t id_cls[MAX_IDS];
 static _Atomic unsigned g_epoch;
-static struct gclass gcls[NCLASS];
+static struct gclass gcls[NSLOT];
 
 static __thread struct lset *my_ls __attribute__((tls_model("initial-exec")));
 static pthread_key_t ls_key;
@@ -290,7 +310,7 @@ spill(struct lset *ls, unsigned cls)
      * the sweeper may only have exchanged in another NULL meanwhile. */
     atomic_store_explicit(&sc->cold, head, memory_order_release);
     lc->hot = NULL;
-    adjust(lc, -n);
+    adjust(lc, cls, -n);
     off_hot_add(cls, n);
 }
 
@@ -343,7 +363,7 @@ take_remote(struct lset *ls, unsigned cls)
     for (o = r->next; o; o = o->next)
         n++;
     lc->hot = r->next;
-    adjust(lc, n);
+    adjust(lc, cls, n);
     off_hot_add(cls, -(int64_t)(n + 1));
     if (n > hot_limit[cls])
         spill(ls, cls);
@@ -366,6 +386,8 @@ lset_new(void)
     if (!ls)
         return NULL;
     memset(ls, 0, sizeof(*ls));
+    for (unsigned c = 0; c < NCLASS; c++)
+        set_mark(&ls->lc[c], c);
     ls->next_all = all_ls;
     all_ls = ls;
     return ls;
@@ -415,7 +437,7 @@ drop_hot(struct lset *ls)
         uint64_t n = free_chain(lc->hot);
 
         lc->hot = NULL;
-        adjust(lc, -hot_len(lc));
+        adjust(lc, c, -hot_len(lc));
         count_stdc_frees(c, n, 0);
     }
 }
@@ -456,9 +478,7 @@ stamp(struct fobj *o, const gf_mem_pool_t *pool)
 static uint64_t
 make_stamp(unsigned cls)
 {
-    struct ohdr h = {.cls = (uint8_t)cls, .magic = GF_MEM_POOL_MAGIC};
-
-    return h.word;
+    return hdr_word(GF_MEM_POOL_MAGIC, cls);
 }
 
 /* Get, hot list empty (or no list set yet, or POOL NULL). */
@@ -524,7 +544,7 @@ static void
 put_foreign(struct lset *ls, struct fobj *o)
 {
     struct lset *owner = o->h.owner;
-    unsigned cls = o->h.cls;
+    unsigned cls = (unsigned)(o->h.word & (NSLOT - 1));
     _Atomic(struct fobj *) *top;
     struct fobj *head;
 
@@ -557,6 +577,7 @@ __attribute__((noinline)) static void
 put_slow(struct lset *ls, struct fobj *o)
 {
     struct lclass *lc;
+    unsigned cls;
 
     if (o->h.owner != ls) {
         put_foreign(ls, o);
@@ -564,9 +585,14 @@ put_slow(struct lset *ls, struct fobj *o)
     }
     if (ls->epoch != atomic_load_explicit(&g_epoch, memory_order_relaxed))
         demote(ls);
-    lc = &ls->lc[o->h.cls];
-    if (hot_len(lc) >= hot_limit[o->h.cls])
-        spill(ls, o->h.cls);
+    cls = (unsigned)(o->h.word & (NSLOT - 1));
+    lc = &ls->lc[cls];
+    if (ld(&lc->kept) >= lc->mark) {
+        if (hot_len(lc) >= hot_limit[cls])
+            spill(ls, cls); /* also sets the mark */
+        else
+            set_mark(lc, cls);
+    }
     o->next = lc->hot;
     lc->hot = o;
     bump(&lc->kept);
@@ -578,13 +604,17 @@ gf_mem_put(void *ptr)
     struct lset *ls = my_ls;
     struct lclass *lc;
     struct fobj *o;
-    uint64_t kept;
+    uint64_t kept, w;
+    unsigned cls;
 
     if (!ptr)
         return;
     o = (struct fobj *)((char *)ptr - HDR_SIZE);
-    GF_ASSERT(o->h.magic == GF_MEM_POOL_MAGIC && o->h.cls < NCLASS);
-    o->h.magic = GF_MEM_POOL_FREE_MAGIC;
+    /* One compare checks the magic, the padding and cls < NSLOT. */
+    w = o->h.word;
+    GF_ASSERT((w & ~(uint64_t)(NSLOT - 1)) == hdr_word(GF_MEM_POOL_MAGIC, 0));
+    cls = (unsigned)(w & (NSLOT - 1));
+    o->h.word = hdr_word(GF_MEM_POOL_FREE_MAGIC, cls);
     /* An owner is never NULL, so a thread without a list set always takes
      * the slow path. */
     if (GF_UNLIKELY(o->h.owner != ls ||
@@ -593,11 +623,9 @@ gf_mem_put(void *ptr)
         put_slow(ls, o);
         return;
     }
-    lc = &ls->lc[o->h.cls];
+    lc = &ls->lc[cls];
     kept = ld(&lc->kept);
-    if (GF_UNLIKELY((int64_t)(kept - ld(&lc->hits)) +
-                        atomic_load_explicit(&lc->adj, memory_order_relaxed) >=
-                    hot_limit[o->h.cls])) {
+    if (GF_UNLIKELY(kept >= lc->mark)) {
         put_slow(ls, o);
         return;
     }

@@ -212,6 +212,10 @@ task_map(gf_syncenv_t *env)
         munmap(map, len);
         return NULL;
     }
+#ifdef MADV_NOHUGEPAGE
+    /* A huge page would make a task's first touch cost 2 MiB of RAM. */
+    (void)madvise(map, len, MADV_NOHUGEPAGE);
+#endif
     t = (gf_synctask_t *)(map + env->page + env->cfg.stack_size);
     memset(t, 0, sizeof(*t));
     t->env = env;

@@ -28,7 +28,7 @@
 enum {
     HASH_MIN_SHIFT = 8,
     HASH_MAX_SHIFT = 24,
-    /* Names up to this length + NUL use the small dentry pool. */
+    /* Name room asked of the small dentry pool (it may give more). */
     DENTRY_SHORT = 48,
 };
 

@@ -20,6 +20,7 @@ typedef struct sink_priv {
     uint64_t size;
     int parent_up;
     int parent_down;
+    int child_up;
 } sink_priv_t;
 
 static const char chain_vol[] =
@@ -235,6 +236,58 @@ START_TEST(graph_links_and_events)
 }
 END_TEST
 
+/* PARENT_UP goes down from the top; the leaf answers CHILD_UP, which
+ * comes back up through the middle to the top. */
+START_TEST(child_up_travels_up_to_the_top)
+{
+    fixture_t f;
+    static const char vol[] = "volume leaf\n  type test/sink\nend-volume\n"
+                              "volume mid\n  type test/pass\n"
+                              "  subvolumes leaf\nend-volume\n"
+                              "volume top\n  type test/sink\n"
+                              "  subvolumes mid\nend-volume\n";
+    sink_priv_t *top, *leaf;
+
+    start(&f, vol);
+    top = gf_xlator_private(gf_graph_top(f.graph));
+    leaf = gf_xlator_private(gf_graph_find(f.graph, "leaf"));
+    ck_assert_int_eq(top->parent_up, 1);
+    ck_assert_int_eq(leaf->parent_up, 1);
+    ck_assert_int_eq(top->child_up, 1);
+    ck_assert_int_eq(leaf->child_up, 0);
+    teardown(&f);
+}
+END_TEST
+
+START_TEST(xlator_option_overrides_reach_the_translator)
+{
+    fixture_t f;
+    gf_volfile_error_t verr;
+    char err[256];
+    sink_priv_t *priv;
+
+    memset(&f, 0, sizeof(f));
+    f.ctx = gf_ctx_new();
+    ck_assert_int_eq(gf_volfile_parse(chain_vol, strlen(chain_vol),
+                                      "test.vol", &f.vf, &verr),
+                     0);
+    ck_assert_int_eq(gf_volfile_override(f.vf, "leaf.size=64KB"), 0);
+    ck_assert_int_eq(gf_graph_new(f.ctx, f.vf, &f.graph, err, sizeof(err)),
+                     0);
+    ck_assert_int_eq(gf_graph_init(f.graph, err, sizeof(err)), 0);
+    priv = gf_xlator_private(gf_graph_find(f.graph, "leaf"));
+    ck_assert_uint_eq(priv->size, 65536);
+    /* An override with a bad value is refused like a volfile option. */
+    gf_graph_free(f.graph);
+    f.graph = NULL;
+    ck_assert_int_eq(gf_volfile_override(f.vf, "leaf.size=huge"), 0);
+    ck_assert_int_eq(gf_graph_new(f.ctx, f.vf, &f.graph, err, sizeof(err)),
+                     -EINVAL);
+    ck_assert_msg(strstr(err, "huge") != NULL, "%s", err);
+    teardown(&f);
+}
+END_TEST
+
 START_TEST(unknown_type_is_refused_with_its_position)
 {
     fixture_t f;
@@ -444,6 +497,8 @@ main(void)
     tcase_add_test(tc, errors_travel_back_unchanged);
     tcase_add_test(tc, a_leaf_without_the_fop_answers_enotconn);
     tcase_add_test(tc, graph_links_and_events);
+    tcase_add_test(tc, child_up_travels_up_to_the_top);
+    tcase_add_test(tc, xlator_option_overrides_reach_the_translator);
     tcase_add_test(tc, unknown_type_is_refused_with_its_position);
     tcase_add_test(tc, abi_mismatch_is_refused);
     tcase_add_test(tc, bad_options_are_refused_with_their_position);
