@@ -21,7 +21,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -36,6 +35,9 @@
 #ifdef __SANITIZE_ADDRESS__
 #include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
+#endif
+#ifdef __SANITIZE_THREAD__
+#include <sanitizer/tsan_interface.h>
 #endif
 
 #if defined(__has_include)
@@ -57,11 +59,12 @@ struct proc {
     gf_syncenv_t *env;
     pthread_t thread;
     unsigned idx;
-    int slot;          /* enum slot, under env->lock */
-    ucontext_t sched;  /* where tasks switch back to */
-    void *fake;        /* ASan: this thread's fake stack while in a task */
+    int slot;             /* enum slot, under env->lock */
+    ucontext_t sched;     /* where tasks switch back to */
+    void *fake;           /* ASan: this thread's fake stack while in a task */
     const void *stack_lo; /* ASan: this thread's own stack */
     size_t stack_len;
+    void *tsan_fiber; /* TSan: this thread's own fiber */
 };
 
 struct gf_synctask {
@@ -74,17 +77,18 @@ struct gf_synctask {
     void *cbk_data;
     gf_xlator_t *this; /* THIS while switched out */
     int ret;
-    int state;      /* enum tstate, under env->lock */
-    int wait;       /* enum twait, set by the task before switching out */
-    bool woken;     /* a wake not consumed yet */
+    int state;  /* enum tstate, under env->lock */
+    int wait;   /* enum twait, set by the task before switching out */
+    bool woken; /* a wake not consumed yet */
     bool timer_fired;
-    bool exited;    /* set by the task just before its last switch */
-    char *stack;    /* lowest usable byte, just above the guard page */
+    bool exited; /* set by the task just before its last switch */
+    char *stack; /* lowest usable byte, just above the guard page */
     size_t stack_len;
     char *map;
     size_t map_len;
     unsigned vg_id; /* valgrind stack id */
     void *fake;     /* ASan: the task's fake stack while switched out */
+    void *tsan_fiber;
     ucontext_t ctx;
 };
 
@@ -159,6 +163,17 @@ fiber_finish(void *fake, const void **lo, size_t *len)
 #endif
 }
 
+/* TSan: tell it which fiber (stack of execution) runs next. */
+static inline void
+tsan_switch(void *fiber)
+{
+#ifdef __SANITIZE_THREAD__
+    __tsan_switch_to_fiber(fiber, 0);
+#else
+    (void)fiber;
+#endif
+}
+
 static inline void
 stack_register(gf_synctask_t *t)
 {
@@ -167,6 +182,9 @@ stack_register(gf_synctask_t *t)
 #else
     t->vg_id = 0;
 #endif
+#ifdef __SANITIZE_THREAD__
+    t->tsan_fiber = __tsan_create_fiber(0);
+#endif
 }
 
 static inline void
@@ -174,9 +192,11 @@ stack_deregister(gf_synctask_t *t)
 {
 #ifdef VALGRIND_STACK_DEREGISTER
     VALGRIND_STACK_DEREGISTER(t->vg_id);
-#else
-    (void)t;
 #endif
+#ifdef __SANITIZE_THREAD__
+    __tsan_destroy_fiber(t->tsan_fiber);
+#endif
+    (void)t;
 }
 
 /* A task that exited never unwound its first frames; clear their stale
@@ -202,8 +222,7 @@ task_map(gf_syncenv_t *env)
     char *map;
 
     map = mmap(NULL, len, PROT_READ | PROT_WRITE,
-               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1,
-               0);
+               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
     if (map == MAP_FAILED)
         return NULL;
     /* The guard: an overflow faults here instead of scribbling on the
@@ -368,8 +387,7 @@ next_task(gf_syncenv_t *env)
             rc = pthread_cond_wait(&env->work, &env->lock);
         }
         env->idle--;
-        if (rc == ETIMEDOUT && !env->runq_head &&
-            env->procs > env->cfg.procmin)
+        if (rc == ETIMEDOUT && !env->runq_head && env->procs > env->cfg.procmin)
             return NULL;
     }
     t = env->runq_head;
@@ -413,8 +431,8 @@ after_run(gf_syncenv_t *env, gf_synctask_t *t)
 static void
 task_main(unsigned hi, unsigned lo)
 {
-    gf_synctask_t *t = (gf_synctask_t *)(uintptr_t)(((uint64_t)hi << 32) |
-                                                    (uint64_t)lo);
+    gf_synctask_t *t =
+        (gf_synctask_t *)(uintptr_t)(((uint64_t)hi << 32) | (uint64_t)lo);
     struct proc *p;
 
     fiber_finish(NULL, &t->proc->stack_lo, &t->proc->stack_len);
@@ -425,6 +443,7 @@ task_main(unsigned hi, unsigned lo)
     p = t->proc;
     /* NULL: this stack's fake frames die with the task. */
     fiber_start(NULL, p->stack_lo, p->stack_len);
+    tsan_switch(p->tsan_fiber);
     setcontext(&p->sched);
     gf_assert_fail("setcontext", __FILE__, __LINE__, __func__);
 }
@@ -437,6 +456,7 @@ switch_out(gf_synctask_t *t)
     struct proc *p = t->proc;
 
     fiber_start(&t->fake, p->stack_lo, p->stack_len);
+    tsan_switch(p->tsan_fiber);
     if (swapcontext(&t->ctx, &p->sched) != 0)
         gf_assert_fail("swapcontext", __FILE__, __LINE__, __func__);
     /* Resumed, possibly by another proc: note that proc's stack. */
@@ -455,6 +475,7 @@ run_task(struct proc *p, gf_synctask_t *t)
     task_self_set(t);
     saved = gf_this_set(t->this);
     fiber_start(&p->fake, t->stack, t->stack_len);
+    tsan_switch(t->tsan_fiber);
     if (swapcontext(&p->sched, &t->ctx) != 0)
         gf_assert_fail("swapcontext", __FILE__, __LINE__, __func__);
     fiber_finish(p->fake, NULL, NULL);
@@ -470,6 +491,9 @@ proc_main(void *arg)
     gf_synctask_t *t;
     char name[16];
 
+#ifdef __SANITIZE_THREAD__
+    p->tsan_fiber = __tsan_get_current_fiber();
+#endif
     pthread_sigmask(SIG_SETMASK, &env->sigmask, NULL);
     snprintf(name, sizeof(name), "gfsproc%u", p->idx);
     pthread_setname_np(pthread_self(), name);
@@ -528,10 +552,8 @@ config_fill(gf_syncenv_config_t *out, const gf_syncenv_config_t *cfg,
         out->idle_ms = d.idle_ms;
     if (cfg && !cfg->cache_max)
         out->cache_max = d.cache_max;
-    if (out->procmin > out->procmax ||
-        out->procmax > GF_SYNCENV_PROC_LIMIT ||
-        out->stack_size < GF_SYNCENV_STACK_MIN ||
-        out->stack_size > stack_max)
+    if (out->procmin > out->procmax || out->procmax > GF_SYNCENV_PROC_LIMIT ||
+        out->stack_size < GF_SYNCENV_STACK_MIN || out->stack_size > stack_max)
         return -EINVAL;
     out->stack_size = (out->stack_size + page - 1) & ~(page - 1);
     return 0;
@@ -721,8 +743,8 @@ ctx_prepare(gf_synctask_t *task)
     t->ctx.uc_link = NULL;
     t->ctx.uc_sigmask = t->env->sigmask;
     addr = (uint64_t)(uintptr_t)t;
-    makecontext(&t->ctx, (void (*)(void))task_main, 2,
-                (unsigned)(addr >> 32), (unsigned)(addr & 0xffffffffu));
+    makecontext(&t->ctx, (void (*)(void))task_main, 2, (unsigned)(addr >> 32),
+                (unsigned)(addr & 0xffffffffu));
 }
 
 static int

@@ -45,36 +45,36 @@ struct gf_timer_wheel;
 /* Defaults used for a NULL config or a zero field. */
 #define GF_SYNCENV_DEFAULT_PROCMIN 2u
 #define GF_SYNCENV_DEFAULT_PROCMAX 16u
-#define GF_SYNCENV_DEFAULT_STACK (2u * 1024u * 1024u)
+#define GF_SYNCENV_DEFAULT_STACK   (2u * 1024u * 1024u)
 #define GF_SYNCENV_DEFAULT_IDLE_MS 600000u
-#define GF_SYNCENV_DEFAULT_CACHE 64u
+#define GF_SYNCENV_DEFAULT_CACHE   64u
 
 /* Hard limits: most procs an env may have, smallest stack it accepts. */
 #define GF_SYNCENV_PROC_LIMIT 256u
-#define GF_SYNCENV_STACK_MIN (64u * 1024u)
+#define GF_SYNCENV_STACK_MIN  (64u * 1024u)
 
 /* Configuration of a syncenv; a zero field means its default. */
 typedef struct gf_syncenv_config {
-    unsigned procmin;    /* procs always running (>= 1) */
-    unsigned procmax;    /* most procs under load (<= PROC_LIMIT) */
-    size_t stack_size;   /* usable stack per task, rounded up to a page */
-    unsigned idle_ms;    /* an extra proc idle this long exits */
-    unsigned cache_max;  /* finished tasks (and stacks) kept for reuse */
+    unsigned procmin;   /* procs always running (>= 1) */
+    unsigned procmax;   /* most procs under load (<= PROC_LIMIT) */
+    size_t stack_size;  /* usable stack per task, rounded up to a page */
+    unsigned idle_ms;   /* an extra proc idle this long exits */
+    unsigned cache_max; /* finished tasks (and stacks) kept for reuse */
     struct gf_timer_wheel *wheel; /* borrowed, for sleeps; NULL: own one,
                                      started at the first sleep */
 } gf_syncenv_config_t;
 
 /* Counters of an env, for tests and statedump (gf_syncenv_stats). */
 typedef struct gf_syncenv_stats {
-    unsigned procs;          /* proc threads now */
-    unsigned procs_idle;     /* of which waiting for work */
-    unsigned procs_peak;     /* most procs ever at once */
-    unsigned runnable;       /* tasks queued to run */
-    unsigned tasks_live;     /* tasks created and not finished */
-    uint64_t tasks_run;      /* tasks finished */
-    uint64_t switches;       /* switches into a task */
-    uint64_t stacks_mapped;  /* stacks ever mmap'd (cache misses) */
-    unsigned stacks_cached;  /* finished tasks kept for reuse now */
+    unsigned procs;         /* proc threads now */
+    unsigned procs_idle;    /* of which waiting for work */
+    unsigned procs_peak;    /* most procs ever at once */
+    unsigned runnable;      /* tasks queued to run */
+    unsigned tasks_live;    /* tasks created and not finished */
+    uint64_t tasks_run;     /* tasks finished */
+    uint64_t switches;      /* switches into a task */
+    uint64_t stacks_mapped; /* stacks ever mmap'd (cache misses) */
+    unsigned stacks_cached; /* finished tasks kept for reuse now */
 } gf_syncenv_stats_t;
 
 /* A task's function; its return value goes to the completion callback. */
