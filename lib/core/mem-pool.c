@@ -42,9 +42,9 @@
  * Statistics: counters live in the list set and are written only by its
  * owner (relaxed load + store, no lock prefix); readers sum them over all
  * list sets. The fast path counts per class only, in the line that holds
- * the hot list, and these counters double as the hot list's length (kept -
- * hits + adj). Gets that miss the hot list are also counted per pool: each
- * pool owns a slot (14..255) of per-thread counters; pools created when
+ * the hot list, with counters that also encode the list's length (see
+ * struct lclass). Gets that miss the hot list are also counted per pool:
+ * each pool owns a slot (14..255) of per-thread counters; pools created when
  * none is free share their class's slot (0..13). Counts that other threads
  * change (objects in cold and remote lists, frees by the sweeper) are
  * global per-class atomics, touched on slow paths only.
@@ -149,19 +149,20 @@ struct pstat {
     _Atomic uint64_t cold, remote, stdc;
 };
 
-/* Owner-only part of a class: all the fast path touches, one line. The
- * hot list's length is kept - hits + adj, so the two statistics counters
- * double as the length used for the bound (atomic only so that readers
- * may load them). */
+/* Owner-only part of a class: all the fast path touches, one line.
+ * Three counters encode the hot list's length and statistics at once:
+ *   length = kept + hot_limit - mark     (so a put is fast while kept < mark)
+ *   hot gets = mark - base
+ * A hot get advances mark, an own put advances kept, and bulk moves (spill,
+ * adopt, drop) set mark for the new length and shift base to match. The
+ * bound check is thus exact, and no counter exists only for statistics.
+ * Atomic only so that readers may load them; the owner is the only writer.
+ */
 struct lclass {
     _Alignas(64) struct fobj *hot;
-    _Atomic uint64_t hits; /* gets served from the hot list */
     _Atomic uint64_t kept; /* own puts pushed onto the hot list */
-    _Atomic int64_t adj;   /* adopted minus spilled or dropped */
-    /* Puts may take the fast path while kept < mark: set by the owner to
-     * kept + (hot_limit - length) whenever it knows the length; gets only
-     * shorten the list, so the bound holds without recounting each put. */
-    uint64_t mark;
+    _Atomic uint64_t mark;
+    _Atomic uint64_t base;
 };
 
 /* Part of a class other threads touch. */
@@ -202,30 +203,26 @@ static const int64_t hot_limit[NSLOT] = {
 _Static_assert(HOT_BYTES >> 17 >= HOT_MIN && HOT_BYTES >> 18 <= HOT_MIN,
                "hot_limit table out of date");
 
+static void
+store(_Atomic uint64_t *c, uint64_t v)
+{
+    atomic_store_explicit(c, v, memory_order_relaxed);
+}
+
 static int64_t
-hot_len(struct lclass *lc)
+hot_len(struct lclass *lc, unsigned cls)
 {
-    return (int64_t)(ld(&lc->kept) - ld(&lc->hits)) +
-           atomic_load_explicit(&lc->adj, memory_order_relaxed);
+    return (int64_t)(ld(&lc->kept) + (uint64_t)hot_limit[cls] - ld(&lc->mark));
 }
 
-/* Owner: the length is known; let puts run until it may reach the bound. */
+/* Owner: the hot list of CLS now holds LEN objects (after a bulk move). */
 static void
-set_mark(struct lclass *lc, unsigned cls)
+set_len(struct lclass *lc, unsigned cls, int64_t len)
 {
-    int64_t room = hot_limit[cls] - hot_len(lc);
+    uint64_t mark = ld(&lc->kept) + (uint64_t)(hot_limit[cls] - len);
 
-    lc->mark = ld(&lc->kept) + (uint64_t)(room > 0 ? room : 0);
-}
-
-/* Owner: N objects joined (N > 0) or left (N < 0) the hot list in bulk. */
-static void
-adjust(struct lclass *lc, unsigned cls, int64_t n)
-{
-    atomic_store_explicit(
-        &lc->adj, atomic_load_explicit(&lc->adj, memory_order_relaxed) + n,
-        memory_order_relaxed);
-    set_mark(lc, cls);
+    store(&lc->base, ld(&lc->base) + (mark - ld(&lc->mark)));
+    store(&lc->mark, mark);
 }
 
 static void
@@ -295,7 +292,7 @@ spill(struct lset *ls, unsigned cls)
 {
     struct lclass *lc = &ls->lc[cls];
     struct sclass *sc = &ls->sc[cls];
-    int64_t n = hot_len(lc);
+    int64_t n = hot_len(lc, cls);
     struct fobj *head = lc->hot, *tail, *old;
 
     if (!head)
@@ -310,7 +307,7 @@ spill(struct lset *ls, unsigned cls)
      * the sweeper may only have exchanged in another NULL meanwhile. */
     atomic_store_explicit(&sc->cold, head, memory_order_release);
     lc->hot = NULL;
-    adjust(lc, cls, -n);
+    set_len(lc, cls, 0);
     off_hot_add(cls, n);
 }
 
@@ -363,7 +360,7 @@ take_remote(struct lset *ls, unsigned cls)
     for (o = r->next; o; o = o->next)
         n++;
     lc->hot = r->next;
-    adjust(lc, cls, n);
+    set_len(lc, cls, n);
     off_hot_add(cls, -(int64_t)(n + 1));
     if (n > hot_limit[cls])
         spill(ls, cls);
@@ -387,7 +384,7 @@ lset_new(void)
         return NULL;
     memset(ls, 0, sizeof(*ls));
     for (unsigned c = 0; c < NCLASS; c++)
-        set_mark(&ls->lc[c], c);
+        set_len(&ls->lc[c], c, 0);
     ls->next_all = all_ls;
     all_ls = ls;
     return ls;
@@ -437,7 +434,7 @@ drop_hot(struct lset *ls)
         uint64_t n = free_chain(lc->hot);
 
         lc->hot = NULL;
-        adjust(lc, c, -hot_len(lc));
+        set_len(lc, c, 0);
         count_stdc_frees(c, n, 0);
     }
 }
@@ -535,7 +532,7 @@ gf_mem_get(gf_mem_pool_t *pool)
     if (GF_UNLIKELY(!o))
         return get_slow(ls, pool);
     lc->hot = o->next;
-    bump(&lc->hits);
+    bump(&lc->mark); /* one fewer in the list, one more hot get */
     return stamp(o, pool);
 }
 
@@ -587,12 +584,8 @@ put_slow(struct lset *ls, struct fobj *o)
         demote(ls);
     cls = (unsigned)(o->h.word & (NSLOT - 1));
     lc = &ls->lc[cls];
-    if (ld(&lc->kept) >= lc->mark) {
-        if (hot_len(lc) >= hot_limit[cls])
-            spill(ls, cls); /* also sets the mark */
-        else
-            set_mark(lc, cls);
-    }
+    if (ld(&lc->kept) >= ld(&lc->mark))
+        spill(ls, cls);
     o->next = lc->hot;
     lc->hot = o;
     bump(&lc->kept);
@@ -625,7 +618,7 @@ gf_mem_put(void *ptr)
     }
     lc = &ls->lc[cls];
     kept = ld(&lc->kept);
-    if (GF_UNLIKELY(kept >= lc->mark)) {
+    if (GF_UNLIKELY(kept >= ld(&lc->mark))) {
         put_slow(ls, o);
         return;
     }
@@ -757,10 +750,10 @@ sum_class(unsigned cls, gf_mem_class_stats_t *out)
     for (struct lset *ls = all_ls; ls; ls = ls->next_all) {
         struct lclass *lc = &ls->lc[cls];
 
-        out->hot_allocs += ld(&lc->hits);
+        out->hot_allocs += ld(&lc->mark) - ld(&lc->base);
         out->frees_to_list += ld(&lc->kept) + ld(&ls->put_remote[cls]);
         out->frees_to_stdc += ld(&ls->put_stdc[cls]);
-        hot += hot_len(lc);
+        hot += hot_len(lc, cls);
     }
     return hot;
 }

@@ -94,7 +94,9 @@ END_TEST
 START_TEST(get_put_basics)
 {
     gf_mem_pool_t *p = gf_mem_pool_new("basic", 100, 16);
+#ifndef GF_DISABLE_MEMPOOL
     gf_mem_class_stats_t c0 = cstats(0), c1;
+#endif
     gf_mem_pool_stats_t st;
     unsigned char *a;
 
