@@ -23,15 +23,15 @@ extern "C" {
  * ARGS the index of the first variadic argument. */
 #define GF_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
 
-#define GF_NORETURN __attribute__((noreturn))
-#define GF_LIKELY(x) __builtin_expect(!!(x), 1)
+#define GF_NORETURN    __attribute__((noreturn))
+#define GF_LIKELY(x)   __builtin_expect(!!(x), 1)
 #define GF_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
 /* Number of elements of a true array (not a pointer). */
 #define GF_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* The structure of type TYPE whose member MEMBER is at PTR. */
-#define gf_container_of(ptr, type, member)                                   \
+#define gf_container_of(ptr, type, member)                                     \
     ((type *)((char *)(ptr)-offsetof(type, member)))
 
 /*
@@ -47,8 +47,8 @@ GF_EXPORT GF_NORETURN void gf_assert_fail(const char *expr, const char *file,
  * magics). Runtime failures -- no memory, bad input, peer errors -- are
  * returned as -errno, never asserted.
  */
-#define GF_ASSERT(expr)                                                      \
-    (GF_LIKELY(expr) ? (void)0                                               \
+#define GF_ASSERT(expr)                                                        \
+    (GF_LIKELY(expr) ? (void)0                                                 \
                      : gf_assert_fail(#expr, __FILE__, __LINE__, __func__))
 
 #ifdef __cplusplus

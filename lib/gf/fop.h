@@ -157,8 +157,8 @@ GF_EXPORT const char *gf_fop_name(gf_fop_t fop);
 /* Helpers for generating per-fop code from the table (see fop-table.h):
  * a parameter list, an argument list, zero values, struct fields. */
 #define GF_FOP_PARAM(type, arg) , type arg
-#define GF_FOP_NAME(type, arg) , arg
-#define GF_FOP_ZERO(type, arg) , (type)0
+#define GF_FOP_NAME(type, arg)  , arg
+#define GF_FOP_ZERO(type, arg)  , (type)0
 #define GF_FOP_FIELD(type, arg) type arg;
 
 /* ---- fop and callback types, the fops vtable --------------------------- */
@@ -166,11 +166,12 @@ GF_EXPORT const char *gf_fop_name(gf_fop_t fop);
 /* int gf_fop_<name>_t(frame, self, args...): a translator's fop.
  * int gf_fop_<name>_cbk_t(frame, cookie, self, op_ret, op_errno, results...):
  * the callback a winder gives; FRAME and SELF are the winder's own. */
-#define GF__FOP_T(name, NAME)                                                \
-    typedef int (*gf_fop_##name##_t)(                                        \
-        gf_frame_t * frame, gf_xlator_t * self GF_FOP_ARGS_##name(GF_FOP_PARAM)); \
-    typedef int (*gf_fop_##name##_cbk_t)(                                    \
-        gf_frame_t * frame, void *cookie, gf_xlator_t *self, int32_t op_ret, \
+#define GF__FOP_T(name, NAME)                                                  \
+    typedef int (*gf_fop_##name##_t)(                                          \
+        gf_frame_t * frame,                                                    \
+        gf_xlator_t * self GF_FOP_ARGS_##name(GF_FOP_PARAM));                  \
+    typedef int (*gf_fop_##name##_cbk_t)(                                      \
+        gf_frame_t * frame, void *cookie, gf_xlator_t *self, int32_t op_ret,   \
         int32_t op_errno GF_FOP_CBKS_##name(GF_FOP_PARAM));
 GF_FOP_LIST(GF__FOP_T)
 #undef GF__FOP_T
@@ -183,9 +184,9 @@ typedef struct gf_xlator_fops {
 #undef GF__VT
 
 /* Request arguments of each fop as a struct (call stubs park these). */
-#define GF__ARGS_T(name, NAME)                                               \
-    typedef struct gf_args_##name {                                          \
-        GF_FOP_ARGS_##name(GF_FOP_FIELD)                                     \
+#define GF__ARGS_T(name, NAME)                                                 \
+    typedef struct gf_args_##name {                                            \
+        GF_FOP_ARGS_##name(GF_FOP_FIELD)                                       \
     } gf_args_##name##_t;
 GF_FOP_LIST(GF__ARGS_T)
 #undef GF__ARGS_T
@@ -213,18 +214,18 @@ GF_FOP_LIST(GF__ARGS_T)
  * plugs them into every NULL fop slot. With no child, the default replies
  * -1/ENOTCONN.
  */
-#define GF__WIND_P(name, NAME)                                               \
-    GF_EXPORT int gf_wind_##name(gf_frame_t *frame, gf_xlator_t *child,      \
-                                 gf_fop_##name##_cbk_t cbk,                  \
-                                 void *cookie GF_FOP_ARGS_##name(GF_FOP_PARAM)); \
-    GF_EXPORT void gf_unwind_##name(gf_frame_t *frame, int32_t op_ret,       \
-                                    int32_t op_errno                         \
-                                        GF_FOP_CBKS_##name(GF_FOP_PARAM));   \
-    GF_EXPORT int gf_default_##name(gf_frame_t *frame,                       \
-                                    gf_xlator_t *self                        \
-                                        GF_FOP_ARGS_##name(GF_FOP_PARAM));   \
-    GF_EXPORT int gf_default_##name##_cbk(                                   \
-        gf_frame_t *frame, void *cookie, gf_xlator_t *self, int32_t op_ret,  \
+#define GF__WIND_P(name, NAME)                                                 \
+    GF_EXPORT int gf_wind_##name(                                              \
+        gf_frame_t *frame, gf_xlator_t *child, gf_fop_##name##_cbk_t cbk,      \
+        void *cookie GF_FOP_ARGS_##name(GF_FOP_PARAM));                        \
+    GF_EXPORT void gf_unwind_##name(                                           \
+        gf_frame_t *frame, int32_t op_ret,                                     \
+        int32_t op_errno GF_FOP_CBKS_##name(GF_FOP_PARAM));                    \
+    GF_EXPORT int gf_default_##name(                                           \
+        gf_frame_t *frame,                                                     \
+        gf_xlator_t *self GF_FOP_ARGS_##name(GF_FOP_PARAM));                   \
+    GF_EXPORT int gf_default_##name##_cbk(                                     \
+        gf_frame_t *frame, void *cookie, gf_xlator_t *self, int32_t op_ret,    \
         int32_t op_errno GF_FOP_CBKS_##name(GF_FOP_PARAM));
 GF_FOP_LIST(GF__WIND_P)
 #undef GF__WIND_P
@@ -240,7 +241,7 @@ typedef struct gf_identity {
     uint32_t gid;
     int32_t pid;
     uint32_t ngroups;
-    const uint32_t *groups; /* copied into the stack */
+    const uint32_t *groups;       /* copied into the stack */
     const gf_lkowner_t *lk_owner; /* copied; NULL for none */
 } gf_identity_t;
 

@@ -61,8 +61,7 @@ GF_EXPORT void gf_graph_free(gf_graph_t *graph);
 
 GF_EXPORT gf_xlator_t *gf_graph_top(const gf_graph_t *graph);
 /* Translator called NAME, or NULL. */
-GF_EXPORT gf_xlator_t *gf_graph_find(const gf_graph_t *graph,
-                                     const char *name);
+GF_EXPORT gf_xlator_t *gf_graph_find(const gf_graph_t *graph, const char *name);
 GF_EXPORT size_t gf_graph_count(const gf_graph_t *graph);
 /* Translator I in volfile order (leaves first, top last), or NULL. */
 GF_EXPORT gf_xlator_t *gf_graph_xlator(const gf_graph_t *graph, size_t i);

@@ -116,20 +116,20 @@ GF_EXPORT int gf_option_get_int(const gf_option_set_t *set, const char *key,
                                 int64_t *out);
 GF_EXPORT int gf_option_get_size(const gf_option_set_t *set, const char *key,
                                  uint64_t *out);
-GF_EXPORT int gf_option_get_percent(const gf_option_set_t *set,
-                                    const char *key, double *out);
+GF_EXPORT int gf_option_get_percent(const gf_option_set_t *set, const char *key,
+                                    double *out);
 GF_EXPORT int gf_option_get_bool(const gf_option_set_t *set, const char *key,
                                  bool *out);
 /* TIME values in milliseconds. */
-GF_EXPORT int gf_option_get_time_ms(const gf_option_set_t *set,
-                                    const char *key, uint64_t *out);
-GF_EXPORT int gf_option_get_double(const gf_option_set_t *set,
-                                   const char *key, double *out);
+GF_EXPORT int gf_option_get_time_ms(const gf_option_set_t *set, const char *key,
+                                    uint64_t *out);
+GF_EXPORT int gf_option_get_double(const gf_option_set_t *set, const char *key,
+                                   double *out);
 /* PATH and XLATOR values are strings: use gf_option_get_str. ADDR_LIST:
  * the parsed items, in order; *OUT borrowed, *N their count. */
 GF_EXPORT int gf_option_get_addr_list(const gf_option_set_t *set,
-                                      const char *key,
-                                      const char *const **out, size_t *n);
+                                      const char *key, const char *const **out,
+                                      size_t *n);
 
 /*
  * 1 if ADDR (a numeric IPv4 or IPv6 address) matches one item of the
@@ -139,8 +139,8 @@ GF_EXPORT int gf_option_get_addr_list(const gf_option_set_t *set,
  * compared after normalisation; an IPv4-mapped IPv6 ADDR also matches the
  * IPv4 items. Host-name items never match (no name lookup here).
  */
-GF_EXPORT int gf_option_addr_match(const gf_option_set_t *set,
-                                   const char *key, const char *addr);
+GF_EXPORT int gf_option_addr_match(const gf_option_set_t *set, const char *key,
+                                   const char *addr);
 
 #ifdef __cplusplus
 }

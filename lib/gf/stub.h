@@ -31,10 +31,10 @@ typedef struct gf_stub gf_stub_t;
  * gf_default_<fop> to pass it on. Returns NULL if out of memory (errno
  * ENOMEM); the caller then answers the fop itself.
  */
-#define GF__STUB_P(name, NAME)                                               \
-    GF_EXPORT gf_stub_t *gf_stub_##name(gf_frame_t *frame,                   \
-                                        gf_fop_##name##_t fn                 \
-                                            GF_FOP_ARGS_##name(GF_FOP_PARAM));
+#define GF__STUB_P(name, NAME)                                                 \
+    GF_EXPORT gf_stub_t *gf_stub_##name(                                       \
+        gf_frame_t *frame,                                                     \
+        gf_fop_##name##_t fn GF_FOP_ARGS_##name(GF_FOP_PARAM));
 GF_FOP_LIST(GF__STUB_P)
 #undef GF__STUB_P
 

@@ -23,8 +23,8 @@ extern "C" {
 /* Where and as whom syncops run. */
 typedef struct gf_syncop {
     gf_call_pool_t *pool;
-    gf_xlator_t *subvol;      /* the translator each fop is wound into */
-    const gf_identity_t *id;  /* NULL: root */
+    gf_xlator_t *subvol;     /* the translator each fop is wound into */
+    const gf_identity_t *id; /* NULL: root */
 } gf_syncop_t;
 
 /*
@@ -36,13 +36,13 @@ typedef struct gf_syncop {
  * when the results are not wanted; otherwise it is filled on success and
  * on failure alike (zeroed fields where the reply had none).
  */
-#define GF__SYNCOP_P(name, NAME)                                             \
-    typedef struct gf_syncop_##name##_out {                                  \
-        GF_FOP_CBKS_##name(GF_FOP_FIELD)                                     \
-    } gf_syncop_##name##_out_t;                                              \
-    GF_EXPORT int gf_syncop_##name(const gf_syncop_t *sc,                    \
-                                   gf_syncop_##name##_out_t *out             \
-                                       GF_FOP_ARGS_##name(GF_FOP_PARAM));    \
+#define GF__SYNCOP_P(name, NAME)                                               \
+    typedef struct gf_syncop_##name##_out {                                    \
+        GF_FOP_CBKS_##name(GF_FOP_FIELD)                                       \
+    } gf_syncop_##name##_out_t;                                                \
+    GF_EXPORT int gf_syncop_##name(                                            \
+        const gf_syncop_t *sc,                                                 \
+        gf_syncop_##name##_out_t *out GF_FOP_ARGS_##name(GF_FOP_PARAM));       \
     GF_EXPORT void gf_syncop_##name##_out_wipe(gf_syncop_##name##_out_t *out);
 GF_FOP_LIST(GF__SYNCOP_P)
 #undef GF__SYNCOP_P

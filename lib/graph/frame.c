@@ -89,8 +89,8 @@ set_identity(gf_stack_t *st, const gf_identity_t *id)
     st->gid = id->gid;
     st->pid = id->pid;
     if (id->ngroups > GF_STACK_SMALL_GROUPS) {
-        st->groups = gf_malloc(NULL, GF_MT_OTHER,
-                               id->ngroups * sizeof(*st->groups));
+        st->groups =
+            gf_malloc(NULL, GF_MT_OTHER, id->ngroups * sizeof(*st->groups));
         if (!st->groups)
             return -ENOMEM;
     }
@@ -125,8 +125,8 @@ gf_frame_new(gf_call_pool_t *pool, gf_xlator_t *self, const gf_identity_t *id)
     st->pool = pool;
     st->top.root = st;
     st->top.self = self;
-    st->unique = atomic_fetch_add_explicit(&pool->unique, 1,
-                                           memory_order_relaxed) + 1;
+    st->unique =
+        atomic_fetch_add_explicit(&pool->unique, 1, memory_order_relaxed) + 1;
 
     pthread_mutex_lock(&pool->lock);
     st->next = pool->stacks;

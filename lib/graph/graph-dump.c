@@ -36,8 +36,8 @@ dump_xlator(const gf_xlator_t *xl, FILE *out)
 {
     unsigned i;
 
-    if (fprintf(out, "\n[xlator.%s]\ntype=%s\nchildren=", xl->name,
-                xl->type) < 0)
+    if (fprintf(out, "\n[xlator.%s]\ntype=%s\nchildren=", xl->name, xl->type) <
+        0)
         return -EIO;
     for (i = 0; i < xl->nchildren; i++)
         fprintf(out, "%s%s", i ? " " : "", xl->children[i]->name);

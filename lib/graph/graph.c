@@ -28,8 +28,8 @@ struct gf_graph {
 };
 
 static void GF_PRINTF(5, 6)
-pos_err(char *err, size_t len, const gf_volfile_t *vf, gf_volfile_pos_t pos,
-        const char *fmt, ...)
+    pos_err(char *err, size_t len, const gf_volfile_t *vf, gf_volfile_pos_t pos,
+            const char *fmt, ...)
 {
     char msg[512];
     const char *file = gf_volfile_filename(vf);
@@ -41,8 +41,8 @@ pos_err(char *err, size_t len, const gf_volfile_t *vf, gf_volfile_pos_t pos,
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     if (pos.line)
-        snprintf(err, len, "%s:%u:%u: %s", file ? file : "<volfile>",
-                 pos.line, pos.column, msg);
+        snprintf(err, len, "%s:%u:%u: %s", file ? file : "<volfile>", pos.line,
+                 pos.column, msg);
     else
         snprintf(err, len, "%s: %s", file ? file : "<volfile>", msg);
 }
@@ -76,8 +76,7 @@ build_options(const gf_volfile_t *vf, size_t vol, gf_option_set_t **out,
         if (oe.index < n)
             pos = gf_volfile_option(vf, vol, oe.index)->key_pos;
         pos_err(err, errlen, vf, pos, "volume '%s' (%s): %s",
-                gf_volfile_name(vf, vol), gf_volfile_type(vf, vol),
-                oe.message);
+                gf_volfile_name(vf, vol), gf_volfile_type(vf, vol), oe.message);
     }
 out:
     gf_free(keys);
@@ -103,8 +102,8 @@ check_xlator_refs(const gf_volfile_t *vf, size_t vol, const gf_xlator_t *xl,
 
             pos_err(err, errlen, vf,
                     vo ? vo->value_pos : gf_volfile_pos(vf, vol),
-                    "volume '%s': option '%s': no volume called '%s'",
-                    xl->name, o->key, name);
+                    "volume '%s': option '%s': no volume called '%s'", xl->name,
+                    o->key, name);
             return -EINVAL;
         }
     }
@@ -124,8 +123,8 @@ link_children(gf_graph_t *g, const gf_volfile_t *vf, size_t vol)
         return -ENOMEM;
     for (i = 0; i < n; i++) {
         gf_xlator_t *child = g->xls[gf_volfile_subvol(vf, vol, i)];
-        gf_xlator_t **p = gf_realloc(child->parents, (child->nparents + 1) *
-                                                          sizeof(*p));
+        gf_xlator_t **p =
+            gf_realloc(child->parents, (child->nparents + 1) * sizeof(*p));
 
         if (!p)
             return -ENOMEM;
@@ -160,8 +159,8 @@ load_volume(gf_graph_t *g, const gf_volfile_t *vf, size_t i, char *err,
 }
 
 int
-gf_graph_new(gf_ctx_t *ctx, const gf_volfile_t *vf, gf_graph_t **out,
-             char *err, size_t errlen)
+gf_graph_new(gf_ctx_t *ctx, const gf_volfile_t *vf, gf_graph_t **out, char *err,
+             size_t errlen)
 {
     gf_graph_t *g;
     size_t i;
@@ -232,9 +231,8 @@ gf_graph_init(gf_graph_t *g, char *err, size_t errlen)
         gf_this_set(prev);
         if (ret < 0) {
             if (err && errlen)
-                snprintf(err, errlen,
-                         "volume '%s' (%s): init failed: %s", xl->name,
-                         xl->type, strerror(-ret));
+                snprintf(err, errlen, "volume '%s' (%s): init failed: %s",
+                         xl->name, xl->type, strerror(-ret));
             fini_from(g, i + 1);
             return ret;
         }
@@ -297,8 +295,8 @@ free_sets(gf_option_set_t **sets, size_t n)
 
 /* Validate all of VF's option sets first; nothing changes on error. */
 static int
-build_all_options(gf_graph_t *g, const gf_volfile_t *vf,
-                  gf_option_set_t ***out, char *err, size_t errlen)
+build_all_options(gf_graph_t *g, const gf_volfile_t *vf, gf_option_set_t ***out,
+                  char *err, size_t errlen)
 {
     gf_option_set_t **sets;
     size_t i;

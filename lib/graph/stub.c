@@ -58,24 +58,24 @@ stub_new(gf_frame_t *frame, gf_fop_t fop)
     return s;
 }
 
-#define SAVE(type, arg) a->arg = arg;
+#define SAVE(type, arg)  a->arg = arg;
 #define SAVED(type, arg) , a->arg
 
-#define STUB_NEW(name, NAME)                                                 \
-    gf_stub_t *gf_stub_##name(gf_frame_t *frame,                             \
-                              gf_fop_##name##_t fn                           \
-                                  GF_FOP_ARGS_##name(GF_FOP_PARAM))          \
-    {                                                                        \
-        gf_stub_t *s = stub_new(frame, GF_FOP_##NAME);                       \
-        gf_args_##name##_t *a;                                               \
-                                                                             \
-        if (!s)                                                              \
-            return NULL;                                                     \
-        GF_ASSERT(fn != NULL);                                               \
-        s->fn.name = fn;                                                     \
-        a = &s->args.name;                                                   \
-        GF_FOP_ARGS_##name(SAVE) (void) a;                                   \
-        return s;                                                            \
+#define STUB_NEW(name, NAME)                                                   \
+    gf_stub_t *gf_stub_##name(                                                 \
+        gf_frame_t *frame,                                                     \
+        gf_fop_##name##_t fn GF_FOP_ARGS_##name(GF_FOP_PARAM))                 \
+    {                                                                          \
+        gf_stub_t *s = stub_new(frame, GF_FOP_##NAME);                         \
+        gf_args_##name##_t *a;                                                 \
+                                                                               \
+        if (!s)                                                                \
+            return NULL;                                                       \
+        GF_ASSERT(fn != NULL);                                                 \
+        s->fn.name = fn;                                                       \
+        a = &s->args.name;                                                     \
+        GF_FOP_ARGS_##name(SAVE)(void) a;                                      \
+        return s;                                                              \
     }
 GF_FOP_LIST(STUB_NEW)
 
@@ -89,11 +89,11 @@ gf_stub_resume(gf_stub_t *s)
     frame = s->frame;
     prev = gf_this_set(frame->self);
     switch (s->fop) {
-#define RESUME(name, NAME)                                                   \
-    case GF_FOP_##NAME: {                                                    \
-        gf_args_##name##_t *a = &s->args.name;                               \
-        s->fn.name(frame, frame->self GF_FOP_ARGS_##name(SAVED));            \
-        break;                                                               \
+#define RESUME(name, NAME)                                                     \
+    case GF_FOP_##NAME: {                                                      \
+        gf_args_##name##_t *a = &s->args.name;                                 \
+        s->fn.name(frame, frame->self GF_FOP_ARGS_##name(SAVED));              \
+        break;                                                                 \
     }
         GF_FOP_LIST(RESUME)
 #undef RESUME
@@ -109,10 +109,10 @@ gf_stub_fail(gf_stub_t *s, int32_t op_errno)
 {
     GF_ASSERT(s != NULL);
     switch (s->fop) {
-#define FAIL(name, NAME)                                                     \
-    case GF_FOP_##NAME:                                                      \
-        gf_unwind_##name(s->frame, -1,                                       \
-                         op_errno GF_FOP_CBKS_##name(GF_FOP_ZERO));          \
+#define FAIL(name, NAME)                                                       \
+    case GF_FOP_##NAME:                                                        \
+        gf_unwind_##name(s->frame, -1,                                         \
+                         op_errno GF_FOP_CBKS_##name(GF_FOP_ZERO));            \
         break;
         GF_FOP_LIST(FAIL)
 #undef FAIL

@@ -128,7 +128,7 @@ copy_int(int v, int n)
     return v;
 }
 
-#define COPY(v, n)                                                           \
+#define COPY(v, n)                                                             \
     _Generic((v), gf_iatt_t *: copy_iatt, struct statvfs *: copy_statvfs,   \
              gf_flock_t *: copy_flock, struct iovec *: copy_iovec,           \
              const char *: copy_str, gf_dict_t *: copy_dict,                 \
@@ -188,7 +188,7 @@ drop_int(int v)
 {
 }
 
-#define DROP(v)                                                              \
+#define DROP(v)                                                                \
     _Generic((v), gf_iatt_t *: drop_mem, struct statvfs *: drop_mem,        \
              gf_flock_t *: drop_mem, struct iovec *: drop_mem,               \
              const char *: drop_str, gf_dict_t *: drop_dict,                 \
@@ -197,8 +197,8 @@ drop_int(int v)
              int: drop_int)(v)
 
 /* readv's vector is copied with its entry count, the argument "count". */
-#define FIND_COUNT(type, arg)                                                \
-    if (__builtin_strcmp(#arg, "count") == 0)                                \
+#define FIND_COUNT(type, arg)                                                  \
+    if (__builtin_strcmp(#arg, "count") == 0)                                  \
         nvec = (int)(intptr_t)(arg);
 #define COPY_OUT(type, arg) out->arg = COPY(arg, nvec);
 #define DROP_OUT(type, arg) DROP(out->arg);
@@ -232,46 +232,46 @@ finish(gf_frame_t *frame, syncop_state_t *st)
     return st->op_ret < 0 ? -(st->op_errno ? st->op_errno : EIO) : st->op_ret;
 }
 
-#define SYNCOP(name, NAME)                                                   \
-    static int syncop_##name##_cbk(                                          \
-        gf_frame_t *frame, void *cookie, gf_xlator_t *self, int32_t op_ret,  \
-        int32_t op_errno GF_FOP_CBKS_##name(GF_FOP_PARAM))                   \
-    {                                                                        \
-        syncop_state_t *st = cookie;                                         \
-        gf_syncop_##name##_out_t *out = st->out;                             \
-        int nvec = 0;                                                        \
-                                                                             \
-        st->op_ret = op_ret;                                                 \
-        st->op_errno = op_errno;                                             \
-        if (out) {                                                           \
-            GF_FOP_CBKS_##name(FIND_COUNT) GF_FOP_CBKS_##name(COPY_OUT)      \
-        }                                                                    \
-        (void)nvec;                                                          \
-        gf_sync_waiter_wake(&st->waiter);                                    \
-        return 0;                                                            \
-    }                                                                        \
-                                                                             \
-    int gf_syncop_##name(const gf_syncop_t *sc,                              \
-                         gf_syncop_##name##_out_t *out                       \
-                             GF_FOP_ARGS_##name(GF_FOP_PARAM))               \
-    {                                                                        \
-        syncop_state_t st;                                                   \
-        gf_frame_t *frame = start(sc, &st, out);                             \
-                                                                             \
-        if (out)                                                             \
-            memset(out, 0, sizeof(*out));                                    \
-        if (!frame)                                                          \
-            return sc && sc->pool && sc->subvol ? -ENOMEM : -EINVAL;         \
-        gf_wind_##name(frame, sc->subvol, syncop_##name##_cbk,               \
-                       &st GF_FOP_ARGS_##name(GF_FOP_NAME));                 \
-        return finish(frame, &st);                                           \
-    }                                                                        \
-                                                                             \
-    void gf_syncop_##name##_out_wipe(gf_syncop_##name##_out_t *out)          \
-    {                                                                        \
-        if (!out)                                                            \
-            return;                                                          \
-        GF_FOP_CBKS_##name(DROP_OUT) memset(out, 0, sizeof(*out));           \
+#define SYNCOP(name, NAME)                                                     \
+    static int syncop_##name##_cbk(                                            \
+        gf_frame_t *frame, void *cookie, gf_xlator_t *self, int32_t op_ret,    \
+        int32_t op_errno GF_FOP_CBKS_##name(GF_FOP_PARAM))                     \
+    {                                                                          \
+        syncop_state_t *st = cookie;                                           \
+        gf_syncop_##name##_out_t *out = st->out;                               \
+        int nvec = 0;                                                          \
+                                                                               \
+        st->op_ret = op_ret;                                                   \
+        st->op_errno = op_errno;                                               \
+        if (out) {                                                             \
+            GF_FOP_CBKS_##name(FIND_COUNT) GF_FOP_CBKS_##name(COPY_OUT)        \
+        }                                                                      \
+        (void)nvec;                                                            \
+        gf_sync_waiter_wake(&st->waiter);                                      \
+        return 0;                                                              \
+    }                                                                          \
+                                                                               \
+    int gf_syncop_##name(                                                      \
+        const gf_syncop_t *sc,                                                 \
+        gf_syncop_##name##_out_t *out GF_FOP_ARGS_##name(GF_FOP_PARAM))        \
+    {                                                                          \
+        syncop_state_t st;                                                     \
+        gf_frame_t *frame = start(sc, &st, out);                               \
+                                                                               \
+        if (out)                                                               \
+            memset(out, 0, sizeof(*out));                                      \
+        if (!frame)                                                            \
+            return sc && sc->pool && sc->subvol ? -ENOMEM : -EINVAL;           \
+        gf_wind_##name(frame, sc->subvol, syncop_##name##_cbk,                 \
+                       &st GF_FOP_ARGS_##name(GF_FOP_NAME));                   \
+        return finish(frame, &st);                                             \
+    }                                                                          \
+                                                                               \
+    void gf_syncop_##name##_out_wipe(gf_syncop_##name##_out_t *out)            \
+    {                                                                          \
+        if (!out)                                                              \
+            return;                                                            \
+        GF_FOP_CBKS_##name(DROP_OUT) memset(out, 0, sizeof(*out));             \
     }
 
 /* clang-format off */

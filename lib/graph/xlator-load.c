@@ -35,8 +35,7 @@ gf_xlator_dir(void)
     return GF_XLATORDIR;
 }
 
-static void GF_PRINTF(3, 4)
-set_err(char *err, size_t len, const char *fmt, ...)
+static void GF_PRINTF(3, 4) set_err(char *err, size_t len, const char *fmt, ...)
 {
     va_list ap;
 
@@ -84,8 +83,7 @@ open_in(const char *dir, const char *type, char *path, size_t len)
 }
 
 static void *
-find_plugin(const char *type, char *path, size_t len, char *err,
-            size_t errlen)
+find_plugin(const char *type, char *path, size_t len, char *err, size_t errlen)
 {
     const char *env = getenv("GF_XLATOR_PATH");
     char dir[1024];
@@ -113,12 +111,12 @@ find_plugin(const char *type, char *path, size_t len, char *err,
 }
 
 static int
-check_api(const struct gf_xlator_api *api, const char *type,
-          const char *path, char *err, size_t errlen)
+check_api(const struct gf_xlator_api *api, const char *type, const char *path,
+          char *err, size_t errlen)
 {
     if (!api) {
-        set_err(err, errlen, "%s: no '%s' symbol: not a gfsd translator",
-                path, GF_XLATOR_API_SYMBOL);
+        set_err(err, errlen, "%s: no '%s' symbol: not a gfsd translator", path,
+                GF_XLATOR_API_SYMBOL);
         return -ENOEXEC;
     }
     if (api->abi_major != GF_XLATOR_ABI_MAJOR ||
@@ -148,8 +146,7 @@ fill_fops(gf_xlator_fops_t *dst, const gf_xlator_fops_t *src)
 {
     const gf_xlator_fops_t *def = gf_default_fops();
 
-#define FILL(name, NAME)                                                     \
-    dst->name = src && src->name ? src->name : def->name;
+#define FILL(name, NAME) dst->name = src && src->name ? src->name : def->name;
     GF_FOP_LIST(FILL)
 #undef FILL
 }
@@ -193,8 +190,7 @@ gf__xlator_load(gf_ctx_t *ctx, const char *name, const char *type,
     xl->name = gf_strdup(NULL, GF_MT_STRING, name);
     xl->type = gf_strdup(NULL, GF_MT_STRING, type);
     xl->mem_acct = api->n_mem_types && api->mem_types
-                       ? gf_mem_acct_new(name, api->mem_types,
-                                         api->n_mem_types)
+                       ? gf_mem_acct_new(name, api->mem_types, api->n_mem_types)
                        : gf_mem_acct_new(name, default_mem_types, 1);
     if (!xl->name || !xl->type || !xl->mem_acct) {
         gf__xlator_unload(xl);

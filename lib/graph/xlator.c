@@ -85,12 +85,12 @@ gf_xlator_fop_stats(const gf_xlator_t *self, gf_fop_t fop,
 {
     if (!self || !out || fop <= GF_FOP_NULL || fop >= GF_FOP_MAX)
         return -EINVAL;
-    out->count = atomic_load_explicit(&self->stats[fop].count,
-                                      memory_order_relaxed);
-    out->total_ns = atomic_load_explicit(&self->stats[fop].total_ns,
-                                         memory_order_relaxed);
-    out->max_ns = atomic_load_explicit(&self->stats[fop].max_ns,
-                                       memory_order_relaxed);
+    out->count =
+        atomic_load_explicit(&self->stats[fop].count, memory_order_relaxed);
+    out->total_ns =
+        atomic_load_explicit(&self->stats[fop].total_ns, memory_order_relaxed);
+    out->max_ns =
+        atomic_load_explicit(&self->stats[fop].max_ns, memory_order_relaxed);
     return 0;
 }
 
@@ -113,8 +113,7 @@ gf_xlator_notify(gf_xlator_t *xl, gf_xlator_event_t event, void *data)
 }
 
 int
-gf_xlator_notify_default(gf_xlator_t *self, gf_xlator_event_t event,
-                         void *data)
+gf_xlator_notify_default(gf_xlator_t *self, gf_xlator_event_t event, void *data)
 {
     bool down = event == GF_EVENT_PARENT_UP || event == GF_EVENT_PARENT_DOWN;
     unsigned n = down ? self->nchildren : self->nparents;

@@ -20,7 +20,7 @@
 #include <gf/xlator.h>
 
 #define PASSES 8
-#define HOPS (PASSES + 1)
+#define HOPS   (PASSES + 1)
 
 static uint64_t
 now_ns(void)
@@ -41,8 +41,8 @@ typedef struct level {
     uint64_t seen;
 } level_t;
 
-static void __attribute__((noinline)) level_call(level_t *l, reply_fn r,
-                                                 void *rctx);
+static void __attribute__((noinline))
+level_call(level_t *l, reply_fn r, void *rctx);
 
 static void __attribute__((noinline))
 level_reply(void *ctx, int op_ret, gf_iatt_t *buf)

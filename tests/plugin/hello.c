@@ -19,7 +19,9 @@ struct hello {
 };
 
 static const gf_option_t hello_options[] = {
-    {.key = "size", .type = GF_OPTION_SIZE, .default_value = "1KB",
+    {.key = "size",
+     .type = GF_OPTION_SIZE,
+     .default_value = "1KB",
      .description = "size that STAT reports"},
     {.key = NULL},
 };

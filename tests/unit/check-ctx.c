@@ -169,9 +169,9 @@ START_TEST(this_is_thread_local)
     ck_assert_int_eq(pthread_join(t, &seen), 0);
     ck_assert_ptr_eq(seen, gf_ctx_global_xlator(b));
     /* A thread changing its THIS leaves ours alone. */
-    ck_assert_int_eq(pthread_create(&t, NULL, set_this_in_thread,
-                                    gf_ctx_global_xlator(b)),
-                     0);
+    ck_assert_int_eq(
+        pthread_create(&t, NULL, set_this_in_thread, gf_ctx_global_xlator(b)),
+        0);
     ck_assert_int_eq(pthread_join(t, &seen), 0);
     ck_assert_ptr_eq(gf_this(), gf_ctx_global_xlator(a));
     gf_ctx_free(b);

@@ -23,19 +23,18 @@ typedef struct sink_priv {
     int child_up;
 } sink_priv_t;
 
-static const char chain_vol[] =
-    "volume leaf\n"
-    "    type test/sink\n"
-    "    option size 4KB\n"
-    "end-volume\n"
-    "volume p1\n"
-    "    type test/pass\n"
-    "    subvolumes leaf\n"
-    "end-volume\n"
-    "volume top\n"
-    "    type test/pass\n"
-    "    subvolumes p1\n"
-    "end-volume\n";
+static const char chain_vol[] = "volume leaf\n"
+                                "    type test/sink\n"
+                                "    option size 4KB\n"
+                                "end-volume\n"
+                                "volume p1\n"
+                                "    type test/pass\n"
+                                "    subvolumes leaf\n"
+                                "end-volume\n"
+                                "volume top\n"
+                                "    type test/pass\n"
+                                "    subvolumes p1\n"
+                                "end-volume\n";
 
 typedef struct fixture {
     gf_ctx_t *ctx;
@@ -54,9 +53,8 @@ build(fixture_t *f, const char *text)
     memset(f, 0, sizeof(*f));
     f->ctx = gf_ctx_new();
     ck_assert_ptr_nonnull(f->ctx);
-    ck_assert_int_eq(gf_volfile_parse(text, strlen(text), "test.vol", &f->vf,
-                                      &verr),
-                     0);
+    ck_assert_int_eq(
+        gf_volfile_parse(text, strlen(text), "test.vol", &f->vf, &verr), 0);
     ret = gf_graph_new(f->ctx, f->vf, &f->graph, f->err, sizeof(f->err));
     if (ret == 0) {
         f->pool = gf_call_pool_new(f->ctx);
@@ -114,8 +112,8 @@ stat_cbk(gf_frame_t *frame, void *cookie, gf_xlator_t *self, int32_t op_ret,
 }
 
 static int
-access_cbk(gf_frame_t *frame, void *cookie, gf_xlator_t *self,
-           int32_t op_ret, int32_t op_errno, gf_dict_t *xdata)
+access_cbk(gf_frame_t *frame, void *cookie, gf_xlator_t *self, int32_t op_ret,
+           int32_t op_errno, gf_dict_t *xdata)
 {
     reply_t *r = gf_frame_local(frame);
 
@@ -126,9 +124,8 @@ access_cbk(gf_frame_t *frame, void *cookie, gf_xlator_t *self,
 }
 
 static int
-writev_cbk(gf_frame_t *frame, void *cookie, gf_xlator_t *self,
-           int32_t op_ret, int32_t op_errno, gf_iatt_t *pre, gf_iatt_t *post,
-           gf_dict_t *xdata)
+writev_cbk(gf_frame_t *frame, void *cookie, gf_xlator_t *self, int32_t op_ret,
+           int32_t op_errno, gf_iatt_t *pre, gf_iatt_t *post, gf_dict_t *xdata)
 {
     reply_t *r = gf_frame_local(frame);
 
@@ -268,12 +265,11 @@ START_TEST(xlator_option_overrides_reach_the_translator)
 
     memset(&f, 0, sizeof(f));
     f.ctx = gf_ctx_new();
-    ck_assert_int_eq(gf_volfile_parse(chain_vol, strlen(chain_vol),
-                                      "test.vol", &f.vf, &verr),
+    ck_assert_int_eq(gf_volfile_parse(chain_vol, strlen(chain_vol), "test.vol",
+                                      &f.vf, &verr),
                      0);
     ck_assert_int_eq(gf_volfile_override(f.vf, "leaf.size=64KB"), 0);
-    ck_assert_int_eq(gf_graph_new(f.ctx, f.vf, &f.graph, err, sizeof(err)),
-                     0);
+    ck_assert_int_eq(gf_graph_new(f.ctx, f.vf, &f.graph, err, sizeof(err)), 0);
     ck_assert_int_eq(gf_graph_init(f.graph, err, sizeof(err)), 0);
     priv = gf_xlator_private(gf_graph_find(f.graph, "leaf"));
     ck_assert_uint_eq(priv->size, 65536);
@@ -385,11 +381,9 @@ START_TEST(reconfigure_applies_options_or_asks_for_a_new_graph)
 
     /* Option-only change: reconfigure. */
     memcpy(strstr(text, "4KB"), "8KB", 3);
-    ck_assert_int_eq(gf_volfile_parse(text, strlen(text), "b.vol", &vf2,
-                                      &verr),
+    ck_assert_int_eq(gf_volfile_parse(text, strlen(text), "b.vol", &vf2, &verr),
                      0);
-    ck_assert_int_eq(gf_graph_reconfigure(f.graph, vf2, f.err,
-                                          sizeof(f.err)),
+    ck_assert_int_eq(gf_graph_reconfigure(f.graph, vf2, f.err, sizeof(f.err)),
                      0);
     ck_assert_uint_eq(priv->size, 8192);
 
@@ -397,8 +391,7 @@ START_TEST(reconfigure_applies_options_or_asks_for_a_new_graph)
     ck_assert_int_eq(gf_volfile_parse(other_topology, strlen(other_topology),
                                       "c.vol", &vf3, &verr),
                      0);
-    ck_assert_int_eq(gf_graph_reconfigure(f.graph, vf3, f.err,
-                                          sizeof(f.err)),
+    ck_assert_int_eq(gf_graph_reconfigure(f.graph, vf3, f.err, sizeof(f.err)),
                      -EXDEV);
     ck_assert_uint_eq(priv->size, 8192);
 
@@ -445,8 +438,12 @@ START_TEST(stacks_carry_identity)
     fixture_t f;
     uint32_t groups[40];
     gf_lkowner_t owner = {.len = 3, .data = {1, 2, 3}};
-    gf_identity_t id = {.uid = 1000, .gid = 100, .pid = 77, .ngroups = 40,
-                        .groups = groups, .lk_owner = &owner};
+    gf_identity_t id = {.uid = 1000,
+                        .gid = 100,
+                        .pid = 77,
+                        .ngroups = 40,
+                        .groups = groups,
+                        .lk_owner = &owner};
     const uint32_t *got;
     gf_frame_t *a, *b;
     unsigned i;

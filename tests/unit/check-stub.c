@@ -49,11 +49,9 @@ env_start(env_t *e, const char *text)
     char err[512];
 
     e->ctx = gf_ctx_new();
-    ck_assert_int_eq(gf_volfile_parse(text, strlen(text), "t.vol", &e->vf,
-                                      &verr),
-                     0);
-    ck_assert_msg(gf_graph_new(e->ctx, e->vf, &e->graph, err, sizeof(err)) ==
-                      0,
+    ck_assert_int_eq(
+        gf_volfile_parse(text, strlen(text), "t.vol", &e->vf, &verr), 0);
+    ck_assert_msg(gf_graph_new(e->ctx, e->vf, &e->graph, err, sizeof(err)) == 0,
                   "%s", err);
     ck_assert_int_eq(gf_graph_init(e->graph, err, sizeof(err)), 0);
     ck_assert_int_eq(gf_graph_activate(e->graph), 0);
@@ -161,10 +159,8 @@ START_TEST(syncop_returns_copied_results)
     ck_assert_ptr_null(out.buf);
 
     /* Errors come back as -errno; OUT may be NULL. */
-    ck_assert_int_eq(gf_syncop_access(&e.sc, NULL, &loc, 0777, NULL),
-                     -EACCES);
-    ck_assert_int_eq(gf_syncop_unlink(&e.sc, NULL, &loc, 0, NULL),
-                     -ENOTCONN);
+    ck_assert_int_eq(gf_syncop_access(&e.sc, NULL, &loc, 0777, NULL), -EACCES);
+    ck_assert_int_eq(gf_syncop_unlink(&e.sc, NULL, &loc, 0, NULL), -ENOTCONN);
     ck_assert_int_eq(gf_syncop_stat(NULL, NULL, &loc, NULL), -EINVAL);
     env_stop(&e);
 }

@@ -33,9 +33,8 @@ env_start(env_t *e, const char *text)
 
     memset(e, 0, sizeof(*e));
     e->ctx = gf_ctx_new();
-    ck_assert_int_eq(gf_volfile_parse(text, strlen(text), "x.vol", &e->vf,
-                                      &verr),
-                     0);
+    ck_assert_int_eq(
+        gf_volfile_parse(text, strlen(text), "x.vol", &e->vf, &verr), 0);
     ret = gf_graph_new(e->ctx, e->vf, &e->graph, e->err, sizeof(e->err));
     ck_assert_msg(ret == 0, "%s", e->err);
     ret = gf_graph_init(e->graph, e->err, sizeof(e->err));
@@ -93,8 +92,7 @@ START_TEST(io_stats_counts_fops_and_dumps_them)
     ck_assert_int_eq(env_start(&e, stats_vol), 0);
     for (i = 0; i < 3; i++)
         ck_assert_int_eq(gf_syncop_stat(&e.sc, NULL, &loc, NULL), 0);
-    ck_assert_int_eq(gf_syncop_access(&e.sc, NULL, &loc, 0777, NULL),
-                     -EACCES);
+    ck_assert_int_eq(gf_syncop_access(&e.sc, NULL, &loc, 0777, NULL), -EACCES);
 
     out = open_memstream(&text, &len);
     ck_assert_int_eq(gf_graph_dump(e.graph, out), 0);
@@ -104,11 +102,9 @@ START_TEST(io_stats_counts_fops_and_dumps_them)
                   "%s", text);
     ck_assert_msg(strstr(text, "STAT=count=3 errors=0 avg_us=") != NULL, "%s",
                   text);
-    ck_assert_msg(strstr(text, "ACCESS=count=1 errors=1") != NULL, "%s",
-                  text);
+    ck_assert_msg(strstr(text, "ACCESS=count=1 errors=1") != NULL, "%s", text);
     /* The top comes first. */
-    ck_assert(strstr(text, "[xlator.stats]") <
-              strstr(text, "[xlator.leaf]"));
+    ck_assert(strstr(text, "[xlator.stats]") < strstr(text, "[xlator.leaf]"));
     free(text);
     env_stop(&e);
 }
@@ -134,20 +130,17 @@ START_TEST(trace_logs_fops_and_replies)
     ck_assert_int_eq(gf_log_init(path, "check-xlators"), 0);
     ck_assert_int_eq(env_start(&e, vol), 0);
     ck_assert_int_eq(gf_syncop_stat(&e.sc, NULL, &loc, NULL), 0);
-    ck_assert_int_eq(gf_syncop_access(&e.sc, NULL, &loc, 0777, NULL),
-                     -EACCES);
+    ck_assert_int_eq(gf_syncop_access(&e.sc, NULL, &loc, 0777, NULL), -EACCES);
     env_stop(&e);
     gf_log_fini();
 
     log = slurp(path);
     ck_assert_msg(strstr(log, "] tr: ") != NULL, "%s", log);
     ck_assert_msg(strstr(log, "STAT: loc={path=/traced") != NULL, "%s", log);
-    ck_assert_msg(strstr(log, "STAT reply: op_ret=0 op_errno=0 buf={") !=
-                      NULL,
+    ck_assert_msg(strstr(log, "STAT reply: op_ret=0 op_errno=0 buf={") != NULL,
                   "%s", log);
     ck_assert_msg(strstr(log, "size=4096") != NULL, "%s", log);
-    ck_assert_msg(strstr(log, "ACCESS: loc={path=/traced") != NULL, "%s",
-                  log);
+    ck_assert_msg(strstr(log, "ACCESS: loc={path=/traced") != NULL, "%s", log);
     ck_assert_msg(strstr(log, "mask=511") != NULL, "%s", log);
     ck_assert_msg(strstr(log, "ACCESS reply: op_ret=-1 op_errno=13") != NULL,
                   "%s", log);
@@ -177,11 +170,9 @@ START_TEST(trace_refuses_an_unknown_level)
 
     memset(&e, 0, sizeof(e));
     e.ctx = gf_ctx_new();
-    ck_assert_int_eq(gf_volfile_parse(vol, strlen(vol), "x.vol", &e.vf,
-                                      &verr),
+    ck_assert_int_eq(gf_volfile_parse(vol, strlen(vol), "x.vol", &e.vf, &verr),
                      0);
-    ck_assert_int_eq(gf_graph_new(e.ctx, e.vf, &e.graph, e.err,
-                                  sizeof(e.err)),
+    ck_assert_int_eq(gf_graph_new(e.ctx, e.vf, &e.graph, e.err, sizeof(e.err)),
                      -EINVAL);
     ck_assert_msg(strstr(e.err, "x.vol:6:10:") != NULL, "%s", e.err);
     ck_assert_msg(strstr(e.err, "LOUD") != NULL, "%s", e.err);

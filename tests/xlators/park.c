@@ -19,8 +19,7 @@ typedef struct park_priv {
 } park_priv_t;
 
 static int
-park_stat(gf_frame_t *frame, gf_xlator_t *self, gf_loc_t *loc,
-          gf_dict_t *xdata)
+park_stat(gf_frame_t *frame, gf_xlator_t *self, gf_loc_t *loc, gf_dict_t *xdata)
 {
     park_priv_t *priv = gf_xlator_private(self);
     gf_stub_t *stub = gf_stub_stat(frame, gf_default_stat, loc, xdata);

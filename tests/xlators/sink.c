@@ -21,10 +21,14 @@ typedef struct sink_priv {
 } sink_priv_t;
 
 static const gf_option_t sink_options[] = {
-    {.key = "size", .type = GF_OPTION_SIZE, .default_value = "0",
+    {.key = "size",
+     .type = GF_OPTION_SIZE,
+     .default_value = "0",
      .description = "size reported by lookup and stat",
      .flags = GF_OPTION_RECONFIGURABLE},
-    {.key = "fail-init", .type = GF_OPTION_BOOL, .default_value = "off",
+    {.key = "fail-init",
+     .type = GF_OPTION_BOOL,
+     .default_value = "off",
      .description = "make init fail with EIO"},
     {.key = NULL},
 };
@@ -49,14 +53,12 @@ sink_lookup(gf_frame_t *frame, gf_xlator_t *self, gf_loc_t *loc,
 
     fill_iatt(self, &st);
     memset(&parent, 0, sizeof(parent));
-    gf_unwind_lookup(frame, 0, 0, loc ? loc->inode : NULL, &st, NULL,
-                     &parent);
+    gf_unwind_lookup(frame, 0, 0, loc ? loc->inode : NULL, &st, NULL, &parent);
     return 0;
 }
 
 static int
-sink_stat(gf_frame_t *frame, gf_xlator_t *self, gf_loc_t *loc,
-          gf_dict_t *xdata)
+sink_stat(gf_frame_t *frame, gf_xlator_t *self, gf_loc_t *loc, gf_dict_t *xdata)
 {
     gf_iatt_t st;
 
@@ -66,8 +68,7 @@ sink_stat(gf_frame_t *frame, gf_xlator_t *self, gf_loc_t *loc,
 }
 
 static int
-sink_flush(gf_frame_t *frame, gf_xlator_t *self, gf_fd_t *fd,
-           gf_dict_t *xdata)
+sink_flush(gf_frame_t *frame, gf_xlator_t *self, gf_fd_t *fd, gf_dict_t *xdata)
 {
     gf_unwind_flush(frame, 0, 0, NULL);
     return 0;

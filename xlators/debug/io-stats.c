@@ -63,35 +63,34 @@ account(gf_xlator_t *self, gf_fop_t fop, void *cookie, int32_t op_ret)
     ns = now_ns() - (uint64_t)(uintptr_t)cookie;
     atomic_fetch_add_explicit(&c->total_ns, ns, memory_order_relaxed);
     v = atomic_load_explicit(&c->max_ns, memory_order_relaxed);
-    while (ns > v && !atomic_compare_exchange_weak_explicit(
-                         &c->max_ns, &v, ns, memory_order_relaxed,
-                         memory_order_relaxed))
+    while (ns > v &&
+           !atomic_compare_exchange_weak_explicit(
+               &c->max_ns, &v, ns, memory_order_relaxed, memory_order_relaxed))
         ;
     v = atomic_load_explicit(&c->min_ns, memory_order_relaxed);
     while ((v == 0 || ns < v) &&
-           !atomic_compare_exchange_weak_explicit(&c->min_ns, &v, ns,
-                                                  memory_order_relaxed,
-                                                  memory_order_relaxed))
+           !atomic_compare_exchange_weak_explicit(
+               &c->min_ns, &v, ns, memory_order_relaxed, memory_order_relaxed))
         ;
 }
 
-#define STATS(name, NAME)                                                    \
-    static int stats_##name##_cbk(                                           \
-        gf_frame_t *frame, void *cookie, gf_xlator_t *self, int32_t op_ret,  \
-        int32_t op_errno GF_FOP_CBKS_##name(GF_FOP_PARAM))                   \
-    {                                                                        \
-        account(self, GF_FOP_##NAME, cookie, op_ret);                        \
-        gf_unwind_##name(frame, op_ret,                                      \
-                         op_errno GF_FOP_CBKS_##name(GF_FOP_NAME));          \
-        return 0;                                                            \
-    }                                                                        \
-                                                                             \
-    static int stats_##name(gf_frame_t *frame,                               \
-                            gf_xlator_t *self GF_FOP_ARGS_##name(GF_FOP_PARAM)) \
-    {                                                                        \
-        gf_wind_##name(frame, gf_xlator_child(self, 0), stats_##name##_cbk,  \
-                       wind_cookie(self) GF_FOP_ARGS_##name(GF_FOP_NAME));   \
-        return 0;                                                            \
+#define STATS(name, NAME)                                                      \
+    static int stats_##name##_cbk(                                             \
+        gf_frame_t *frame, void *cookie, gf_xlator_t *self, int32_t op_ret,    \
+        int32_t op_errno GF_FOP_CBKS_##name(GF_FOP_PARAM))                     \
+    {                                                                          \
+        account(self, GF_FOP_##NAME, cookie, op_ret);                          \
+        gf_unwind_##name(frame, op_ret,                                        \
+                         op_errno GF_FOP_CBKS_##name(GF_FOP_NAME));            \
+        return 0;                                                              \
+    }                                                                          \
+                                                                               \
+    static int stats_##name(                                                   \
+        gf_frame_t *frame, gf_xlator_t *self GF_FOP_ARGS_##name(GF_FOP_PARAM)) \
+    {                                                                          \
+        gf_wind_##name(frame, gf_xlator_child(self, 0), stats_##name##_cbk,    \
+                       wind_cookie(self) GF_FOP_ARGS_##name(GF_FOP_NAME));     \
+        return 0;                                                              \
     }
 
 /* clang-format off */
@@ -102,11 +101,14 @@ GF_FOP_LIST(STATS)
 static const gf_xlator_fops_t stats_fops = {GF_FOP_LIST(STATS_SLOT)};
 
 static const gf_option_t stats_options[] = {
-    {.key = "latency-measurement", .type = GF_OPTION_BOOL,
+    {.key = "latency-measurement",
+     .type = GF_OPTION_BOOL,
      .default_value = "on",
      .description = "measure the latency of every fop",
      .flags = GF_OPTION_RECONFIGURABLE},
-    {.key = "count-fop-hits", .type = GF_OPTION_BOOL, .default_value = "on",
+    {.key = "count-fop-hits",
+     .type = GF_OPTION_BOOL,
+     .default_value = "on",
      .description = "accepted for volfile compatibility; fops are always "
                     "counted",
      .flags = GF_OPTION_RECONFIGURABLE},

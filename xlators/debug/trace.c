@@ -23,8 +23,7 @@ typedef struct trace_priv {
     gf_log_level_t level;
 } trace_priv_t;
 
-static size_t
-put(char *buf, size_t off, const char *fmt, ...) GF_PRINTF(3, 4);
+static size_t put(char *buf, size_t off, const char *fmt, ...) GF_PRINTF(3, 4);
 
 static size_t
 put(char *buf, size_t off, const char *fmt, ...)
@@ -49,8 +48,8 @@ fmt_loc(char *b, size_t o, const char *k, const gf_loc_t *loc)
         return put(b, o, " %s=NULL", k);
     if (!gf_gfid_is_null(&loc->gfid))
         gf_gfid_unparse(&loc->gfid, g);
-    return put(b, o, " %s={path=%s, gfid=%s}", k,
-               loc->path ? loc->path : "-", g);
+    return put(b, o, " %s={path=%s, gfid=%s}", k, loc->path ? loc->path : "-",
+               g);
 }
 
 static size_t
@@ -61,8 +60,8 @@ fmt_iatt(char *b, size_t o, const char *k, const gf_iatt_t *st)
     if (!st)
         return put(b, o, " %s=NULL", k);
     gf_gfid_unparse(&st->gfid, g);
-    return put(b, o, " %s={gfid=%s, mode=0%o, nlink=%u, size=%" PRIu64 "}",
-               k, g, st->mode, st->nlink, st->size);
+    return put(b, o, " %s={gfid=%s, mode=0%o, nlink=%u, size=%" PRIu64 "}", k,
+               g, st->mode, st->nlink, st->size);
 }
 
 static size_t
@@ -123,7 +122,7 @@ fmt_uint(char *b, size_t o, const char *k, unsigned long long v)
 }
 
 /* One formatter per argument type of the fop table. */
-#define FMT(buf, off, key, v)                                                \
+#define FMT(buf, off, key, v)                                                  \
     _Generic((v), gf_loc_t *: fmt_loc, gf_iatt_t *: fmt_iatt,                \
              gf_dict_t *: fmt_dict, gf_flock_t *: fmt_flock,                 \
              gf_dirents_t *: fmt_dirents, struct statvfs *: fmt_statvfs,     \
@@ -145,36 +144,36 @@ emit(gf_xlator_t *self, gf_frame_t *frame, const char *what, const char *buf)
                     gf_stack_unique(gf_frame_stack(frame)), what, buf);
 }
 
-#define TRACE(name, NAME)                                                    \
-    static int trace_##name##_cbk(                                           \
-        gf_frame_t *frame, void *cookie, gf_xlator_t *self, int32_t op_ret,  \
-        int32_t op_errno GF_FOP_CBKS_##name(GF_FOP_PARAM))                   \
-    {                                                                        \
-        char tr_line[LINE_MAX_BYTES];                                        \
-        size_t tr_off = put(tr_line, 0, " op_ret=%d op_errno=%d", op_ret,    \
-                            op_errno);                                       \
-                                                                             \
-        GF_FOP_CBKS_##name(FMT_ARG);                                         \
-        (void)tr_off;                                                        \
-        emit(self, frame, #NAME " reply:", tr_line);                         \
-        gf_unwind_##name(frame, op_ret,                                      \
-                         op_errno GF_FOP_CBKS_##name(GF_FOP_NAME));          \
-        return 0;                                                            \
-    }                                                                        \
-                                                                             \
-    static int trace_##name(gf_frame_t *frame,                               \
-                            gf_xlator_t *self GF_FOP_ARGS_##name(GF_FOP_PARAM)) \
-    {                                                                        \
-        char tr_line[LINE_MAX_BYTES];                                        \
-        size_t tr_off = 0;                                                   \
-                                                                             \
-        tr_line[0] = '\0';                                                   \
-        GF_FOP_ARGS_##name(FMT_ARG);                                         \
-        (void)tr_off;                                                        \
-        emit(self, frame, #NAME ":", tr_line);                               \
-        gf_wind_##name(frame, gf_xlator_child(self, 0), trace_##name##_cbk,  \
-                       NULL GF_FOP_ARGS_##name(GF_FOP_NAME));                \
-        return 0;                                                            \
+#define TRACE(name, NAME)                                                      \
+    static int trace_##name##_cbk(                                             \
+        gf_frame_t *frame, void *cookie, gf_xlator_t *self, int32_t op_ret,    \
+        int32_t op_errno GF_FOP_CBKS_##name(GF_FOP_PARAM))                     \
+    {                                                                          \
+        char tr_line[LINE_MAX_BYTES];                                          \
+        size_t tr_off =                                                        \
+            put(tr_line, 0, " op_ret=%d op_errno=%d", op_ret, op_errno);       \
+                                                                               \
+        GF_FOP_CBKS_##name(FMT_ARG);                                           \
+        (void)tr_off;                                                          \
+        emit(self, frame, #NAME " reply:", tr_line);                           \
+        gf_unwind_##name(frame, op_ret,                                        \
+                         op_errno GF_FOP_CBKS_##name(GF_FOP_NAME));            \
+        return 0;                                                              \
+    }                                                                          \
+                                                                               \
+    static int trace_##name(                                                   \
+        gf_frame_t *frame, gf_xlator_t *self GF_FOP_ARGS_##name(GF_FOP_PARAM)) \
+    {                                                                          \
+        char tr_line[LINE_MAX_BYTES];                                          \
+        size_t tr_off = 0;                                                     \
+                                                                               \
+        tr_line[0] = '\0';                                                     \
+        GF_FOP_ARGS_##name(FMT_ARG);                                           \
+        (void)tr_off;                                                          \
+        emit(self, frame, #NAME ":", tr_line);                                 \
+        gf_wind_##name(frame, gf_xlator_child(self, 0), trace_##name##_cbk,    \
+                       NULL GF_FOP_ARGS_##name(GF_FOP_NAME));                  \
+        return 0;                                                              \
     }
 
 /* clang-format off */
@@ -184,12 +183,13 @@ GF_FOP_LIST(TRACE)
 #define TRACE_SLOT(name, NAME) .name = trace_##name,
 static const gf_xlator_fops_t trace_fops = {GF_FOP_LIST(TRACE_SLOT)};
 
-static const char *const trace_levels[] = {"CRITICAL", "ERROR", "WARNING",
-                                           "NOTICE",   "INFO",  "DEBUG",
-                                           "TRACE",    NULL};
+static const char *const trace_levels[] = {
+    "CRITICAL", "ERROR", "WARNING", "NOTICE", "INFO", "DEBUG", "TRACE", NULL};
 
 static const gf_option_t trace_options[] = {
-    {.key = "log-level", .type = GF_OPTION_STR, .default_value = "INFO",
+    {.key = "log-level",
+     .type = GF_OPTION_STR,
+     .default_value = "INFO",
      .values = trace_levels,
      .description = "level of the lines trace writes",
      .flags = GF_OPTION_RECONFIGURABLE},
