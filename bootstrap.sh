@@ -13,7 +13,7 @@ build="$top/build"
 
 # Everything the build, the tests and the benchmarks need from Debian.
 packages="build-essential autoconf automake libtool pkg-config
-libevent-dev uuid-dev check libtirpc-dev rpcsvc-proto valgrind
+libevent-dev uuid-dev check libtirpc-dev rpcsvc-proto rpcbind valgrind
 libjemalloc2 libtcmalloc-minimal4 libmimalloc2.0"
 
 install_missing() {
