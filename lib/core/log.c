@@ -439,6 +439,21 @@ set_fd(int fd)
         close(old);
 }
 
+/* PATH made absolute, so that a reopen after the daemon's chdir("/")
+ * finds the same file. NULL if out of memory. */
+static char *
+absolute_path(const char *path)
+{
+    char cwd[4096];
+    char *out;
+
+    if (path[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+        return strdup(path);
+    if (asprintf(&out, "%s/%s", cwd, path) < 0)
+        return NULL;
+    return out;
+}
+
 int
 gf_log_init(const char *path, const char *ident)
 {
@@ -446,11 +461,11 @@ gf_log_init(const char *path, const char *ident)
     char *npath = NULL, *nident = strdup(ident ? ident : "gfsd");
     int fd = STDERR_FILENO;
 
-    if (!nident || (!to_stderr && !(npath = strdup(path)))) {
+    if (!nident || (!to_stderr && !(npath = absolute_path(path)))) {
         free(nident);
         return -ENOMEM;
     }
-    if (!to_stderr && (fd = open_log(path)) < 0) {
+    if (!to_stderr && (fd = open_log(npath)) < 0) {
         free(npath);
         free(nident);
         return fd;

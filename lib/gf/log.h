@@ -57,11 +57,12 @@ typedef enum gf_log_level {
 
 /*
  * Log to PATH, opened with O_APPEND|O_CREAT|O_CLOEXEC (mode 0600); "-" or
- * NULL means stderr. IDENT (copied; NULL for "gfsd") names the process for
- * syslog. May be called again to switch sinks (pending repeat counts are
- * written to the old one first). Level, syslog mode and suppression
- * settings are kept. Returns 0 or -errno (e.g. -EISDIR, -EACCES) with the
- * previous sink still in use.
+ * NULL means stderr. A relative PATH is resolved against the current
+ * directory now, so gf_log_reopen still finds it after a chdir. IDENT (copied;
+ * NULL for "gfsd") names the process for syslog. May be called again to switch
+ * sinks (pending repeat counts are written to the old one first). Level, syslog
+ * mode and suppression settings are kept. Returns 0 or -errno (e.g. -EISDIR,
+ * -EACCES) with the previous sink still in use.
  */
 GF_EXPORT int gf_log_init(const char *path, const char *ident);
 

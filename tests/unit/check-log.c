@@ -404,6 +404,27 @@ START_TEST(reopen_after_rename)
     free(s);
     unlink(old);
 
+    /* a relative path still names the same file after a chdir */
+    {
+        char cwd[512];
+        char *base = strrchr(path, '/');
+
+        ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
+        *base = '\0';
+        ck_assert_int_eq(chdir(path), 0);
+        *base = '/';
+        ck_assert_int_eq(gf_log_init(base + 1, NULL), 0);
+        ck_assert_int_eq(chdir("/"), 0);
+        ck_assert_int_eq(rename(path, old), 0);
+        ck_assert_int_eq(gf_log_reopen(), 0);
+        say("relative");
+        ck_assert_int_eq(chdir(cwd), 0);
+        s = slurp(path);
+        ck_assert_ptr_nonnull(strstr(s, "relative"));
+        free(s);
+        unlink(old);
+    }
+
     /* stderr has nothing to reopen */
     ck_assert_int_eq(gf_log_init("-", NULL), 0);
     ck_assert_int_eq(gf_log_reopen(), 0);
