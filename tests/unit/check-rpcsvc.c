@@ -919,6 +919,42 @@ START_TEST(hostile_many_connections)
 }
 END_TEST
 
+/* 100 connections each drip a valid call one byte at a time (a slowloris
+ * at 50 bytes/s per connection). The record state machine must resume on
+ * every byte without holding anything up: another client is answered
+ * throughout, and every drip call is answered once complete. */
+START_TEST(hostile_slow_drip)
+{
+    enum { NDRIP = 100 };
+    int fds[NDRIP], other = cli_connect();
+    uint8_t msg[128], wire[132], rep[MAXREC];
+    size_t n = simple_call(msg, 7, GF_RPC_DUMP_PROGRAM, 1, 0, NULL, 0);
+
+    put32(wire, 0x80000000u | (uint32_t)n);
+    memcpy(wire + 4, msg, n);
+    for (int i = 0; i < NDRIP; i++)
+        fds[i] = cli_connect();
+    for (size_t b = 0; b < n + 4; b++) {
+        for (int i = 0; i < NDRIP; i++)
+            write_all(fds[i], wire + b, 1);
+        if (b % 8 == 0) /* the others are served meanwhile */
+            ping_ok(other, (uint32_t)(100 + b));
+        usleep(20000);
+    }
+    for (int i = 0; i < NDRIP; i++) {
+        long r = recv_record(fds[i], rep, MAXREC);
+
+        ck_assert_int_ge(r, 24);
+        ck_assert_uint_eq(get32(rep), 7);
+        ck_assert_int_eq(expect_accepted(rep, r, 0), 0);
+        close(fds[i]);
+    }
+    wait_conns(1); /* every drip connection gone, its memory with it */
+    ping_ok(other, 1);
+    close(other);
+}
+END_TEST
+
 START_TEST(hostile_truncated_record)
 {
     uint8_t msg[128];
@@ -1113,6 +1149,7 @@ main(void)
     tcase_add_test(th, hostile_long_credential);
     tcase_add_test(th, hostile_many_connections);
     tcase_add_test(th, hostile_truncated_record);
+    tcase_add_test(th, hostile_slow_drip);
     suite_add_tcase(s, th);
     return gf_test_run(s);
 }
