@@ -42,7 +42,7 @@ enum {
     GF_XDR_HNDSK_VERS = 2,
     GF_XDR_FOP_PROG = 1298437, /* "GlusterFS 4.x v1" */
     GF_XDR_FOP_VERS = 400,
-    GF_XDR_FOP_VERS_33 = 330, /* "GlusterFS 3.3": not spoken by gfsd */
+    GF_XDR_FOP_VERS_33 = 330,    /* "GlusterFS 3.3": not spoken by gfsd */
     GF_XDR_PMAP_PROG = 34123456, /* glusterd's portmapper */
     GF_XDR_PMAP_VERS = 1,
     GF_XDR_CBK_PROG = 52743234, /* server -> client callbacks */
@@ -245,8 +245,7 @@ GF_EXPORT int gf_xdr_dirlist_decode(const void *buf, size_t len, bool plus,
  * part, xdr_size is not a multiple of 4 or points past LEN, or the sizes
  * disagree.
  */
-GF_EXPORT int gf_xdr_write_split(const void *buf, size_t len,
-                                 size_t *hdr_len);
+GF_EXPORT int gf_xdr_write_split(const void *buf, size_t len, size_t *hdr_len);
 
 /*
  * The same while a record is still arriving: from the first
@@ -263,8 +262,7 @@ GF_EXPORT int gf_xdr_write_hdr_len(const void *buf, size_t *hdr_len,
  * xdata.xdr_size, the payload is the rest and must be exactly the
  * reply's SIZE bytes. Same contract as gf_xdr_write_split.
  */
-GF_EXPORT int gf_xdr_read_split(const void *buf, size_t len,
-                                size_t *hdr_len);
+GF_EXPORT int gf_xdr_read_split(const void *buf, size_t len, size_t *hdr_len);
 
 /* As gf_xdr_write_hdr_len, from the first GF_XDR_READ_RSP_FIXED bytes. */
 GF_EXPORT int gf_xdr_read_hdr_len(const void *buf, size_t *hdr_len,

@@ -42,8 +42,8 @@ entry_decode(XDR *xdrs, bool plus, gf_dirent_t **out)
         !xdr_u_int(xdrs, &d_len) || !xdr_u_int(xdrs, &type) ||
         !xdr_u_int(xdrs, &nlen))
         return -EINVAL;
-    if (nlen < 1 || nlen > GF_XDR_NAME_MAX ||
-        !xdr_opaque(xdrs, name, nlen) || !name_ok(name, nlen))
+    if (nlen < 1 || nlen > GF_XDR_NAME_MAX || !xdr_opaque(xdrs, name, nlen) ||
+        !name_ok(name, nlen))
         return -EINVAL;
     e = gf_dirent_new(name, nlen);
     if (!e)
@@ -224,8 +224,8 @@ gf_xdr_dirlist_encode(const gf_dirents_t *list, bool plus, void *buf,
 }
 
 int
-gf_xdr_dirlist_decode(const void *buf, size_t len, bool plus,
-                      gf_dirents_t *out, size_t *used)
+gf_xdr_dirlist_decode(const void *buf, size_t len, bool plus, gf_dirents_t *out,
+                      size_t *used)
 {
     XDR xdrs;
     int ret;

@@ -184,7 +184,8 @@ gf_xdr_size(xdrproc_t proc, void *obj)
     return (size_t)xdr_sizeof(proc, obj);
 }
 
-/* ---- attributes ----------------------------------------------------------- */
+/* ---- attributes -----------------------------------------------------------
+ */
 
 int
 gf_xdr_iatt_from_wire(const struct gfx_iattx *w, gf_iatt_t *ia)
@@ -221,8 +222,8 @@ iatt_is_zero(const gf_iatt_t *ia)
 {
     return gf_gfid_is_null(&ia->gfid) && !ia->ino && !ia->dev && !ia->rdev &&
            !ia->size && !ia->blocks && !ia->mode && !ia->nlink && !ia->uid &&
-           !ia->gid && !ia->blksize && !ia->atime && !ia->mtime &&
-           !ia->ctime && !ia->btime && !ia->atime_nsec && !ia->mtime_nsec &&
+           !ia->gid && !ia->blksize && !ia->atime && !ia->mtime && !ia->ctime &&
+           !ia->btime && !ia->atime_nsec && !ia->mtime_nsec &&
            !ia->ctime_nsec && !ia->btime_nsec;
 }
 

@@ -45,8 +45,8 @@ hdr_len(const void *buf, size_t fixed, size_t xsz_at, size_t size_at,
 }
 
 static int
-split(const void *buf, size_t len, size_t fixed, size_t xsz_at,
-      size_t size_at, size_t *out)
+split(const void *buf, size_t len, size_t fixed, size_t xsz_at, size_t size_at,
+      size_t *out)
 {
     uint32_t size;
     size_t hdr;
@@ -73,8 +73,8 @@ gf_xdr_write_hdr_len(const void *buf, size_t *hdr, uint32_t *size)
 int
 gf_xdr_write_split(const void *buf, size_t len, size_t *hdr)
 {
-    return split(buf, len, GF_XDR_WRITE_REQ_FIXED, WRITE_XSZ_AT,
-                 WRITE_SIZE_AT, hdr);
+    return split(buf, len, GF_XDR_WRITE_REQ_FIXED, WRITE_XSZ_AT, WRITE_SIZE_AT,
+                 hdr);
 }
 
 int
@@ -98,10 +98,9 @@ gf_xdr_read_rsp_size(const gf_dict_t *xdata)
 }
 
 int
-gf_xdr_read_rsp_encode(int32_t op_ret, int32_t op_errno,
-                       const gf_iatt_t *stat, uint32_t size,
-                       const gf_dict_t *xdata, void *buf, size_t len,
-                       size_t *used)
+gf_xdr_read_rsp_encode(int32_t op_ret, int32_t op_errno, const gf_iatt_t *stat,
+                       uint32_t size, const gf_dict_t *xdata, void *buf,
+                       size_t len, size_t *used)
 {
     static const gf_iatt_t zero;
     gfx_read_rsp rsp;

@@ -27,7 +27,8 @@
 
 #include "gf-test.h"
 
-/* ---- a plain big-endian record writer ------------------------------------- */
+/* ---- a plain big-endian record writer -------------------------------------
+ */
 
 typedef struct wbuf {
     unsigned char b[8192];
@@ -100,33 +101,51 @@ static const char NULLID[] = "00000000-0000-0000-0000-000000000000";
 static const char DIRID[] = "adf8a5cd-6397-49c2-bf5c-e3f3106c5158";
 static const char FILEID[] = "c0f6cb3f-290f-4cd3-bd8a-104f1b344692";
 
-static const ia_t root_a = {ROOT, 1, 4096, 8, 1795645578, 1795645578,
-                            1795645578, 463354652, 480289522, 480289522,
-                            3, 040755};
-static const ia_t root_b = {ROOT, 1, 4096, 8, 1795645578, 1795645579,
-                            1795645579, 463354652, 899354680, 899354680,
-                            4, 040755};
-static const ia_t root_d = {ROOT, 1, 4096, 8, 1795645578, 1795645579,
-                            1795645579, 463354652, 905720686, 905720686,
-                            3, 040755};
-static const ia_t dir_a = {DIRID, 13789146792193708376u, 4096, 8,
-                           1795645579, 1795645579, 1795645579, 899354680,
-                           899354680, 902717646, 2, 040755};
-static const ia_t dir_b = {DIRID, 13789146792193708376u, 4096, 8,
-                           1795645579, 1795645579, 1795645579, 899354680,
-                           903321122, 903321122, 2, 040755};
-static const ia_t dir_c = {DIRID, 13789146792193708376u, 4096, 8,
-                           1795645579, 1795645579, 1795645579, 903667687,
-                           903321122, 903321122, 2, 040755};
-static const ia_t dir_d = {DIRID, 13789146792193708376u, 4096, 8,
-                           1795645579, 1795645579, 1795645579, 903667687,
-                           905720686, 905720686, 2, 040755};
-static const ia_t file_a = {FILEID, 13657746751899322002u, 0, 0,
-                            1795645579, 1795645579, 1795645579, 902717646,
-                            902717646, 903358558, 1, 0100644};
-static const ia_t file_r = {FILEID, 13657746751899322002u, 4096, 8,
-                            1795645579, 1795645579, 1795645579, 904358002,
-                            903667687, 903667687, 1, 0100644};
+static const ia_t root_a = {ROOT,       1,          4096,       8,
+                            1795645578, 1795645578, 1795645578, 463354652,
+                            480289522,  480289522,  3,          040755};
+static const ia_t root_b = {ROOT,       1,          4096,       8,
+                            1795645578, 1795645579, 1795645579, 463354652,
+                            899354680,  899354680,  4,          040755};
+static const ia_t root_d = {ROOT,       1,          4096,       8,
+                            1795645578, 1795645579, 1795645579, 463354652,
+                            905720686,  905720686,  3,          040755};
+static const ia_t dir_a = {DIRID,      13789146792193708376u,
+                           4096,       8,
+                           1795645579, 1795645579,
+                           1795645579, 899354680,
+                           899354680,  902717646,
+                           2,          040755};
+static const ia_t dir_b = {DIRID,      13789146792193708376u,
+                           4096,       8,
+                           1795645579, 1795645579,
+                           1795645579, 899354680,
+                           903321122,  903321122,
+                           2,          040755};
+static const ia_t dir_c = {DIRID,      13789146792193708376u,
+                           4096,       8,
+                           1795645579, 1795645579,
+                           1795645579, 903667687,
+                           903321122,  903321122,
+                           2,          040755};
+static const ia_t dir_d = {DIRID,      13789146792193708376u,
+                           4096,       8,
+                           1795645579, 1795645579,
+                           1795645579, 903667687,
+                           905720686,  905720686,
+                           2,          040755};
+static const ia_t file_a = {FILEID,     13657746751899322002u,
+                            0,          0,
+                            1795645579, 1795645579,
+                            1795645579, 902717646,
+                            902717646,  903358558,
+                            1,          0100644};
+static const ia_t file_r = {FILEID,     13657746751899322002u,
+                            4096,       8,
+                            1795645579, 1795645579,
+                            1795645579, 904358002,
+                            903667687,  903667687,
+                            1,          0100644};
 
 /* 148 bytes of gfx_iattx; NULL writes the all-zero "no attributes". */
 static void
@@ -240,7 +259,8 @@ from_words(const uint32_t *words, size_t n, wbuf_t *w)
     return w->n;
 }
 
-/* ---- the RPC header, parsed by hand --------------------------------------- */
+/* ---- the RPC header, parsed by hand ---------------------------------------
+ */
 
 static uint32_t
 rd32(const unsigned char *p)
@@ -303,7 +323,8 @@ parse_reply(const wbuf_t *w)
     return h;
 }
 
-/* ---- decode, re-encode, compare ------------------------------------------- */
+/* ---- decode, re-encode, compare -------------------------------------------
+ */
 
 /*
  * Decode LEN bytes at BUF as PROC into OBJ, all of them, then encode OBJ
@@ -416,14 +437,14 @@ check_uuid_val(const gf_dict_t *d, const char *key, const char *want)
     ck_assert_mem_eq(u, g.b, 16);
 }
 
-
-/* ---- verbatim vectors (hex words from wire-sequence.txt) ------------------- */
+/* ---- verbatim vectors (hex words from wire-sequence.txt) -------------------
+ */
 
 static const uint32_t dump_call_w[] = {
-    0x80000048, 0x00000002, 0x00000000, 0x00000002, 0x075bb86d, 0x00000001,
-    0x00000001, 0x0005f397, 0x00000018, 0x00000000, 0x00000000, 0x00000000,
-    0x00000000, 0x00000004, 0x00000000, 0x00000000, 0x00000000, 0x00000000,
-    0x0000caed,
+    0x80000048, 0x00000002, 0x00000000, 0x00000002, 0x075bb86d,
+    0x00000001, 0x00000001, 0x0005f397, 0x00000018, 0x00000000,
+    0x00000000, 0x00000000, 0x00000000, 0x00000004, 0x00000000,
+    0x00000000, 0x00000000, 0x00000000, 0x0000caed,
 };
 
 static const uint32_t dump_reply_w[] = {
@@ -512,7 +533,8 @@ static const uint32_t lookup2_call_w[] = {
     0x00000001, 0x2e000000, 0x00000000, 0x00000000, 0x00000000,
 };
 
-static const uint32_t lookup3_call_w[] = { /* first 160 of 184 bytes */
+static const uint32_t lookup3_call_w[] = {
+    /* first 160 of 184 bytes */
     0x800000b4, 0x00000006, 0x00000000, 0x00000002, 0x0013d005, 0x00000190,
     0x0000001b, 0x0005f398, 0x00000028, 0x00006142, 0x00000000, 0x00000000,
     0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000004,
@@ -522,7 +544,8 @@ static const uint32_t lookup3_call_w[] = { /* first 160 of 184 bytes */
     0x00000001, 0x00000009, 0x67666964, 0x2d726571,
 };
 
-static const uint32_t lookup3_reply_w[] = { /* first 160 of 344 bytes */
+static const uint32_t lookup3_reply_w[] = {
+    /* first 160 of 344 bytes */
     0x80000154, 0x00000006, 0x00000001, 0x00000000, 0x00000000, 0x00000000,
     0x00000000, 0xffffffff, 0x00000002, 0x00000000, 0xffffffff, 0x00000000,
     0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000000,
@@ -545,7 +568,8 @@ static const uint32_t release_reply_w[] = {
     0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000000,
 };
 
-/* ---- the handshake ----------------------------------------------------------- */
+/* ---- the handshake
+ * ----------------------------------------------------------- */
 
 START_TEST(dump_call)
 {
@@ -631,8 +655,8 @@ START_TEST(setvolume_call)
     ck_assert_uint_eq(h.flavor, GF_XDR_AUTH_GLUSTERFS_V3);
 
     memset(&cred, 0, sizeof(cred));
-    roundtrip((xdrproc_t)xdr_auth_glusterfs_params_v3, h.cred, h.credlen,
-              &cred, sizeof(cred));
+    roundtrip((xdrproc_t)xdr_auth_glusterfs_params_v3, h.cred, h.credlen, &cred,
+              sizeof(cred));
     ck_assert_int_eq(cred.pid, 0);
     ck_assert_uint_eq(cred.flags, 0);
     ck_assert_uint_eq(cred.ctime_sec, 0);
@@ -643,9 +667,8 @@ START_TEST(setvolume_call)
     roundtrip((xdrproc_t)xdr_gf_setvolume_req, h.args, h.len, &req,
               sizeof(req));
     ck_assert_uint_eq(req.dict.dict_len, 447);
-    ck_assert_int_eq(gf_dict_old_decode(req.dict.dict_val, req.dict.dict_len,
-                                        &d),
-                     0);
+    ck_assert_int_eq(
+        gf_dict_old_decode(req.dict.dict_val, req.dict.dict_len, &d), 0);
     ck_assert_uint_eq(gf_dict_count(d), 11);
     ck_assert_int_eq(gf_dict_get_str(d, "remote-subvolume", &s), 0);
     ck_assert_str_eq(s, "anchor-brick");
@@ -679,9 +702,8 @@ START_TEST(setvolume_reply)
     ck_assert_int_eq(rsp.op_ret, 0);
     ck_assert_int_eq(rsp.op_errno, EINVAL); /* sic: upstream leaves it */
     ck_assert_uint_eq(rsp.dict.dict_len, 167);
-    ck_assert_int_eq(gf_dict_old_decode(rsp.dict.dict_val, rsp.dict.dict_len,
-                                        &d),
-                     0);
+    ck_assert_int_eq(
+        gf_dict_old_decode(rsp.dict.dict_val, rsp.dict.dict_len, &d), 0);
     ck_assert_uint_eq(gf_dict_count(d), 5);
     ck_assert_int_eq(gf_dict_get_str(d, "ERROR", &s), 0);
     ck_assert_str_eq(s, "Success");
@@ -694,7 +716,8 @@ START_TEST(setvolume_reply)
 }
 END_TEST
 
-/* ---- LOOKUP ------------------------------------------------------------------ */
+/* ---- LOOKUP
+ * ------------------------------------------------------------------ */
 
 static void
 check_fop_cred(const hdr_t *h, uint32_t proc, int32_t pid)
@@ -818,7 +841,8 @@ START_TEST(lookup_enoent)
 }
 END_TEST
 
-/* ---- rebuilt vectors (section 4 of the capture: fields, no hex) ------------- */
+/* ---- rebuilt vectors (section 4 of the capture: fields, no hex) -------------
+ */
 
 static void
 mkdir_call(wbuf_t *w)
@@ -1011,8 +1035,7 @@ START_TEST(mkdir_create)
     h = parse_call(&w);
     check_fop_cred(&h, GF_XDR_FOP_MKDIR, 24898);
     memset(&mreq, 0, sizeof(mreq));
-    roundtrip((xdrproc_t)xdr_gfx_mkdir_req, h.args, h.len, &mreq,
-              sizeof(mreq));
+    roundtrip((xdrproc_t)xdr_gfx_mkdir_req, h.args, h.len, &mreq, sizeof(mreq));
     check_gfid(mreq.pargfid, ROOT);
     ck_assert_uint_eq(mreq.mode, 0755);
     ck_assert_uint_eq(mreq.umask, 0);
@@ -1136,23 +1159,21 @@ START_TEST(read_split)
     /* Compose the same header from libgf types: byte-identical. */
     ck_assert_int_eq(gf_xdr_iatt_from_wire(&rsp.stat, &ia), 0);
     ck_assert_uint_eq(gf_xdr_read_rsp_size(rsp.xdata), 172);
-    ck_assert_int_eq(gf_xdr_read_rsp_encode(4096, ENOENT, &ia, 4096,
-                                            rsp.xdata, out, sizeof(out),
-                                            &used),
+    ck_assert_int_eq(gf_xdr_read_rsp_encode(4096, ENOENT, &ia, 4096, rsp.xdata,
+                                            out, sizeof(out), &used),
                      0);
     ck_assert_uint_eq(used, 172);
     ck_assert_mem_eq(out, h.args, 172);
-    ck_assert_int_eq(gf_xdr_read_rsp_encode(0, 0, NULL, 0, NULL, out, 171,
-                                            NULL),
-                     -ENOBUFS);
+    ck_assert_int_eq(
+        gf_xdr_read_rsp_encode(0, 0, NULL, 0, NULL, out, 171, NULL), -ENOBUFS);
     xdr_free((xdrproc_t)xdr_gfx_read_rsp, &rsp);
 
     /* Non-empty xdata: xdr_size is right, so the split finds the data. */
     x = gf_dict_new();
     ck_assert_int_eq(gf_dict_set_str(x, "glusterfs.open-fd-count", "1"), 0);
-    ck_assert_int_eq(gf_xdr_read_rsp_encode(4096, 0, &ia, 4096, x, out,
-                                            sizeof(out), &used),
-                     0);
+    ck_assert_int_eq(
+        gf_xdr_read_rsp_encode(4096, 0, &ia, 4096, x, out, sizeof(out), &used),
+        0);
     ck_assert_uint_eq(used, gf_xdr_read_rsp_size(x));
     ck_assert_uint_gt(used, 172);
     memcpy(out + used, data, sizeof(data));
@@ -1182,8 +1203,7 @@ START_TEST(readdir_reply_list)
     readdir_reply(&w);
     h = parse_reply(&w);
     memset(&rsp, 0, sizeof(rsp));
-    roundtrip((xdrproc_t)xdr_gfx_readdir_rsp, h.args, h.len, &rsp,
-              sizeof(rsp));
+    roundtrip((xdrproc_t)xdr_gfx_readdir_rsp, h.args, h.len, &rsp, sizeof(rsp));
     ck_assert_int_eq(rsp.op_ret, 3);
     ck_assert_int_eq(rsp.op_errno, ENOENT);
     ck_assert_uint_eq(rsp.reply.count, 3);
@@ -1197,9 +1217,8 @@ START_TEST(readdir_reply_list)
 
     /* The byte-level codec on the chain after xdata (offset 20). */
     gf_dirents_init(&list);
-    ck_assert_int_eq(gf_xdr_dirlist_decode(h.args + 20, h.len - 20, false,
-                                           &list, &used),
-                     0);
+    ck_assert_int_eq(
+        gf_xdr_dirlist_decode(h.args + 20, h.len - 20, false, &list, &used), 0);
     ck_assert_uint_eq(used, h.len - 20);
     ck_assert_uint_eq(list.count, 3);
     ck_assert_int_eq(gf_xdr_dirlist_size(&list, false), (ssize_t)used);
@@ -1242,8 +1261,7 @@ START_TEST(unlink_rmdir)
     rmdir_call(&w);
     h = parse_call(&w);
     memset(&rreq, 0, sizeof(rreq));
-    roundtrip((xdrproc_t)xdr_gfx_rmdir_req, h.args, h.len, &rreq,
-              sizeof(rreq));
+    roundtrip((xdrproc_t)xdr_gfx_rmdir_req, h.args, h.len, &rreq, sizeof(rreq));
     check_gfid(rreq.pargfid, ROOT);
     ck_assert_int_eq(rreq.xflags, 0);
     ck_assert_str_eq(rreq.bname, "wire-func");
@@ -1273,8 +1291,7 @@ START_TEST(release)
     h = parse_call(&w);
     ck_assert_uint_eq(h.proc, GF_XDR_FOP_RELEASE);
     memset(&req, 0, sizeof(req));
-    roundtrip((xdrproc_t)xdr_gfx_release_req, h.args, h.len, &req,
-              sizeof(req));
+    roundtrip((xdrproc_t)xdr_gfx_release_req, h.args, h.len, &req, sizeof(req));
     check_gfid(req.gfid, FILEID);
     ck_assert_int_eq(req.fd, 0);
     ck_assert_uint_eq(gf_dict_count(req.xdata), 0);
@@ -1283,15 +1300,15 @@ START_TEST(release)
     from_words(release_reply_w, GF_ARRAY_SIZE(release_reply_w), &w);
     h = parse_reply(&w);
     memset(&rsp, 0, sizeof(rsp));
-    roundtrip((xdrproc_t)xdr_gfx_common_rsp, h.args, h.len, &rsp,
-              sizeof(rsp));
+    roundtrip((xdrproc_t)xdr_gfx_common_rsp, h.args, h.len, &rsp, sizeof(rsp));
     ck_assert_int_eq(rsp.op_ret, 0);
     ck_assert_int_eq(rsp.op_errno, 0);
     xdr_free((xdrproc_t)xdr_gfx_common_rsp, &rsp);
 }
 END_TEST
 
-/* ---- hostile input ------------------------------------------------------------ */
+/* ---- hostile input
+ * ------------------------------------------------------------ */
 
 static void
 words_dump_call(wbuf_t *w)
@@ -1338,10 +1355,9 @@ static const struct vec {
     size_t objsize;
     size_t xdr_len;
 } vecs[] = {
-    {words_dump_call, true, (xdrproc_t)xdr_gf_dump_req, sizeof(gf_dump_req),
+    {words_dump_call, true, (xdrproc_t)xdr_gf_dump_req, sizeof(gf_dump_req), 0},
+    {words_dump_reply, false, (xdrproc_t)xdr_gf_dump_rsp, sizeof(gf_dump_rsp),
      0},
-    {words_dump_reply, false, (xdrproc_t)xdr_gf_dump_rsp,
-     sizeof(gf_dump_rsp), 0},
     {words_setvol_call, true, (xdrproc_t)xdr_gf_setvolume_req,
      sizeof(gf_setvolume_req), 0},
     {words_setvol_reply, false, (xdrproc_t)xdr_gf_setvolume_rsp,
@@ -1350,30 +1366,26 @@ static const struct vec {
      sizeof(gfx_lookup_req), 0},
     {words_lookup1_reply, false, (xdrproc_t)xdr_gfx_common_2iatt_rsp,
      sizeof(gfx_common_2iatt_rsp), 0},
-    {lookup3_call, true, (xdrproc_t)xdr_gfx_lookup_req,
-     sizeof(gfx_lookup_req), 0},
+    {lookup3_call, true, (xdrproc_t)xdr_gfx_lookup_req, sizeof(gfx_lookup_req),
+     0},
     {lookup3_reply, false, (xdrproc_t)xdr_gfx_common_2iatt_rsp,
      sizeof(gfx_common_2iatt_rsp), 0},
-    {mkdir_call, true, (xdrproc_t)xdr_gfx_mkdir_req, sizeof(gfx_mkdir_req),
-     0},
+    {mkdir_call, true, (xdrproc_t)xdr_gfx_mkdir_req, sizeof(gfx_mkdir_req), 0},
     {mkdir_reply, false, (xdrproc_t)xdr_gfx_common_3iatt_rsp,
      sizeof(gfx_common_3iatt_rsp), 0},
-    {create_call, true, (xdrproc_t)xdr_gfx_create_req,
-     sizeof(gfx_create_req), 0},
-    {create_reply, false, (xdrproc_t)xdr_gfx_create_rsp,
-     sizeof(gfx_create_rsp), 0},
-    {write_call, true, (xdrproc_t)xdr_gfx_write_req, sizeof(gfx_write_req),
-     52},
-    {read_reply, false, (xdrproc_t)xdr_gfx_read_rsp, sizeof(gfx_read_rsp),
-     172},
+    {create_call, true, (xdrproc_t)xdr_gfx_create_req, sizeof(gfx_create_req),
+     0},
+    {create_reply, false, (xdrproc_t)xdr_gfx_create_rsp, sizeof(gfx_create_rsp),
+     0},
+    {write_call, true, (xdrproc_t)xdr_gfx_write_req, sizeof(gfx_write_req), 52},
+    {read_reply, false, (xdrproc_t)xdr_gfx_read_rsp, sizeof(gfx_read_rsp), 172},
     {readdir_reply, false, (xdrproc_t)xdr_gfx_readdir_rsp,
      sizeof(gfx_readdir_rsp), 0},
-    {unlink_call, true, (xdrproc_t)xdr_gfx_unlink_req,
-     sizeof(gfx_unlink_req), 0},
+    {unlink_call, true, (xdrproc_t)xdr_gfx_unlink_req, sizeof(gfx_unlink_req),
+     0},
     {unlink_reply, false, (xdrproc_t)xdr_gfx_common_2iatt_rsp,
      sizeof(gfx_common_2iatt_rsp), 0},
-    {rmdir_call, true, (xdrproc_t)xdr_gfx_rmdir_req, sizeof(gfx_rmdir_req),
-     0},
+    {rmdir_call, true, (xdrproc_t)xdr_gfx_rmdir_req, sizeof(gfx_rmdir_req), 0},
     {rmdir_reply, false, (xdrproc_t)xdr_gfx_common_2iatt_rsp,
      sizeof(gfx_common_2iatt_rsp), 0},
     {words_release_call, true, (xdrproc_t)xdr_gfx_release_req,
@@ -1388,8 +1400,7 @@ START_TEST(truncated)
 
     v->build(&w);
     h = v->call ? parse_call(&w) : parse_reply(&w);
-    truncations(v->proc, h.args, v->xdr_len ? v->xdr_len : h.len,
-                v->objsize);
+    truncations(v->proc, h.args, v->xdr_len ? v->xdr_len : h.len, v->objsize);
     /* A truncated WRITE/READ record never splits. */
     for (size_t n = 0; v->xdr_len && n < h.len; n += n < 256 ? 1 : 509) {
         unsigned char *p = malloc(n ? n : 1);
@@ -1602,7 +1613,8 @@ START_TEST(dirlist_malformed)
 }
 END_TEST
 
-/* ---- round trips of what the capture does not show ----------------------------- */
+/* ---- round trips of what the capture does not show
+ * ----------------------------- */
 
 static gf_dirent_t *
 plus_entry(const char *name, uint64_t i, bool with_dict)
@@ -1642,9 +1654,9 @@ START_TEST(dirplist_roundtrip)
     gf_dirents_append(&in, plus_entry("x", 2, true));
     size = gf_xdr_dirlist_size(&in, true);
     ck_assert_int_gt(size, 0);
-    ck_assert_int_eq(gf_xdr_dirlist_encode(&in, true, buf, (size_t)size - 1,
-                                           NULL),
-                     -ENOBUFS);
+    ck_assert_int_eq(
+        gf_xdr_dirlist_encode(&in, true, buf, (size_t)size - 1, NULL),
+        -ENOBUFS);
     ck_assert_int_eq(gf_xdr_dirlist_encode(&in, true, buf, sizeof(buf), &used),
                      0);
     ck_assert_uint_eq(used, (size_t)size);
@@ -1714,26 +1726,23 @@ START_TEST(dict_filter_vs_rpcgen)
     ck_assert_int_eq(gf_dict_set_double(d, "d", 0.5), 0);
     ck_assert_int_eq(gf_dict_set_uuid(d, "g", u), 0);
     ck_assert_int_eq(gf_dict_set_bin(d, "p", "\1\2\3", 3), 0);
-    ck_assert_int_eq(gf_xdr_encode((xdrproc_t)xdr_gfx_xdict, &d, a, sizeof(a),
-                                   &na),
-                     0);
+    ck_assert_int_eq(
+        gf_xdr_encode((xdrproc_t)xdr_gfx_xdict, &d, a, sizeof(a), &na), 0);
 
     memset(&g, 0, sizeof(g));
-    ck_assert_int_eq(gf_xdr_decode((xdrproc_t)xdr_gfx_dict, a, na, &g,
-                                   sizeof(g), &nb),
-                     0);
+    ck_assert_int_eq(
+        gf_xdr_decode((xdrproc_t)xdr_gfx_dict, a, na, &g, sizeof(g), &nb), 0);
     ck_assert_uint_eq(nb, na);
     ck_assert_int_eq(g.count, 6);
     ck_assert_uint_eq(g.pairs.pairs_len, 6);
     ck_assert_uint_eq(g.xdr_size, na - 12);
     ck_assert_int_eq(g.pairs.pairs_val[0].value.type, GF_DICT_STR);
-    ck_assert_str_eq(g.pairs.pairs_val[0].value.gfx_value_u.val_string
-                         .val_string_val,
-                     "value");
+    ck_assert_str_eq(
+        g.pairs.pairs_val[0].value.gfx_value_u.val_string.val_string_val,
+        "value");
     ck_assert_int_eq(g.pairs.pairs_val[1].value.gfx_value_u.value_int, -5);
-    ck_assert_int_eq(gf_xdr_encode((xdrproc_t)xdr_gfx_dict, &g, b, sizeof(b),
-                                   &nb),
-                     0);
+    ck_assert_int_eq(
+        gf_xdr_encode((xdrproc_t)xdr_gfx_dict, &g, b, sizeof(b), &nb), 0);
     ck_assert_uint_eq(nb, na);
     ck_assert_mem_eq(a, b, na);
     xdr_free((xdrproc_t)xdr_gfx_dict, &g);
@@ -1750,9 +1759,9 @@ START_TEST(dict_filter_vs_rpcgen)
     /* Type 0 has no arm in rpcgen's union either. */
     put32(a + 12 + 8, 0);
     memset(&g, 0, sizeof(g));
-    ck_assert_int_eq(gf_xdr_decode((xdrproc_t)xdr_gfx_dict, a, na, &g,
-                                   sizeof(g), NULL),
-                     -EINVAL);
+    ck_assert_int_eq(
+        gf_xdr_decode((xdrproc_t)xdr_gfx_dict, a, na, &g, sizeof(g), NULL),
+        -EINVAL);
     gf_dict_unref(d);
 }
 END_TEST
