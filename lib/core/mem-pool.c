@@ -87,6 +87,10 @@ struct gf_mem_pool {
 };
 
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Set while this thread runs a gf_mem_pools_foreach callback, which holds
+ * g_lock: gf_mem_pool_stats must not take it again (statedump calls it
+ * from the walk). */
+static __thread bool in_foreach;
 static struct gf_mem_pool *pools_head, *pools_tail;
 
 static size_t
@@ -940,9 +944,11 @@ gf_mem_pool_stats(const gf_mem_pool_t *pool, gf_mem_pool_stats_t *out)
     out->obj_size = pool->obj_size;
     out->class_size = class_size(pool->cls);
     out->count_hint = pool->count_hint;
-    pthread_mutex_lock(&g_lock);
+    if (!in_foreach)
+        pthread_mutex_lock(&g_lock);
     sum_id(pool->id, out);
-    pthread_mutex_unlock(&g_lock);
+    if (!in_foreach)
+        pthread_mutex_unlock(&g_lock);
     out->stdc_allocs += ld(&pool->stdc_only);
     return 0;
 }
@@ -955,8 +961,10 @@ gf_mem_pools_foreach(gf_mem_pool_cb_t cb, void *data)
     if (!cb)
         return -EINVAL;
     pthread_mutex_lock(&g_lock);
+    in_foreach = true;
     for (gf_mem_pool_t *p = pools_head; p && ret == 0; p = p->next)
         ret = cb(p, data);
+    in_foreach = false;
     pthread_mutex_unlock(&g_lock);
     return ret;
 }

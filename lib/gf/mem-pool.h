@@ -121,7 +121,8 @@ typedef struct gf_mem_pool_stats {
 
 /*
  * Snapshot POOL's counters into OUT. Pools created while 242 others exist
- * share one set of counters per class. Returns 0 or -EINVAL.
+ * share one set of counters per class. May be called from a
+ * gf_mem_pools_foreach callback. Returns 0 or -EINVAL.
  */
 GF_EXPORT int gf_mem_pool_stats(const gf_mem_pool_t *pool,
                                 gf_mem_pool_stats_t *out);

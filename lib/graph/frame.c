@@ -11,6 +11,8 @@
  * not per hop) so that statedump can show pending requests.
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -19,6 +21,7 @@
 #include <gf/mem-pool.h>
 
 #include "../core/ctx-int.h"
+#include "../core/statedump-int.h"
 #include "frame-int.h"
 
 uint64_t
@@ -270,4 +273,57 @@ gf_stack_groups(const gf_stack_t *stack, const uint32_t **groups)
     if (groups)
         *groups = stack->groups;
     return stack->ngroups;
+}
+
+/* ---- statedump (written by the statedump unit) ------------------------- */
+
+static void
+dump_frame(FILE *out, uint64_t n, unsigned m, const gf_frame_t *f)
+{
+    fprintf(out,
+            "[global.callpool.stack.%" PRIu64 ".frame.%u]\n"
+            "translator=%s\nparent=%s\nfop=%s\ncomplete=%d\n",
+            n, m, f->self ? gf_xlator_name(f->self) : "",
+            f->parent && f->parent->self ? gf_xlator_name(f->parent->self) : "",
+            gf_fop_name(f->op) ? gf_fop_name(f->op) : "?", f->complete ? 1 : 0);
+}
+
+static void
+dump_stack(FILE *out, uint64_t n, const gf_stack_t *st)
+{
+    const gf_frame_t *f, *first = NULL;
+    const char *op;
+    unsigned cnt = 1, m = 0, i;
+
+    /* Frames are pushed after the top, newest first: the last one is the
+     * first hop, whose fop is the request's. */
+    for (f = st->top.next; f; f = f->next, cnt++)
+        first = f;
+    fprintf(out,
+            "[global.callpool.stack.%" PRIu64 "]\nunique=%" PRIu64
+            "\nuid=%" PRIu32 "\ngid=%" PRIu32 "\npid=%" PRId32 "\nlk-owner=",
+            n, st->unique, st->uid, st->gid, st->pid);
+    for (i = 0; i < st->lk_owner.len && i < GF_LKOWNER_MAX; i++)
+        fprintf(out, "%02x", (unsigned)st->lk_owner.data[i]);
+    op = gf_fop_name(first ? first->op : st->top.op);
+    fprintf(out, "\nop=%s\ncnt=%u\n", op ? op : "?", cnt);
+    dump_frame(out, n, ++m, &st->top);
+    for (f = st->top.next; f; f = f->next)
+        dump_frame(out, n, ++m, f);
+}
+
+int
+gf__call_pool_dump(gf_call_pool_t *pool, FILE *out)
+{
+    const gf_stack_t *st;
+    uint64_t n = 0;
+
+    if (!pool || !out)
+        return -EINVAL;
+    pthread_mutex_lock(&pool->lock);
+    fprintf(out, "[global.callpool]\ncallpool.cnt=%" PRIu64 "\n", pool->count);
+    for (st = pool->stacks; st; st = st->next)
+        dump_stack(out, ++n, st);
+    pthread_mutex_unlock(&pool->lock);
+    return ferror(out) ? -EIO : 0;
 }

@@ -1,0 +1,86 @@
+# SPDX-License-Identifier: LGPL-3.0-or-later
+#
+# Helpers shared by the tests/func/gfsd-*.sh scripts (sourced, not run):
+# a temp dir removed at exit, TAP output, bounded waits, the test volfiles
+# (test translators only, so they work without a network stack).
+: "${builddir:?}" "${GF_XLATOR_PATH:?}"
+export GF_XLATOR_PATH
+GFSD="$builddir/gfsd/gfsd"
+# The libtool wrapper execs the real binary under its own name, so the
+# personality tests link to the real one.
+if [ -x "$builddir/gfsd/.libs/gfsd" ]; then
+    GFSD_REAL="$builddir/gfsd/.libs/gfsd"
+    LD_LIBRARY_PATH="$builddir/lib/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+    export LD_LIBRARY_PATH
+else
+    GFSD_REAL="$GFSD"
+fi
+# An event pool refuses poll unless allowed; epoll may be missing in odd
+# sandboxes.
+GF_EVENT_ALLOW_POLL=1
+export GF_EVENT_ALLOW_POLL
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/gfsd-func.XXXXXX")
+pids=""
+cleanup() {
+    for p in $pids; do kill -9 "$p" 2>/dev/null; done
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() {
+    n=$((n + 1))
+    echo "not ok $n - $1"
+    for f in "$tmp"/*.log "$tmp"/*.err; do
+        [ -f "$f" ] && tail -n 8 "$f" | sed "s|^|# $(basename "$f"): |"
+    done
+}
+check() { # check DESCRIPTION COMMAND...
+    _desc=$1
+    shift
+    if "$@"; then ok "$_desc"; else not_ok "$_desc"; fi
+}
+
+# wait_for COMMAND...: retry for up to 5 s.
+wait_for() {
+    _i=0
+    while [ $_i -lt 50 ]; do
+        "$@" && return 0
+        sleep 0.1
+        _i=$((_i + 1))
+    done
+    return 1
+}
+# A zombie (exited, not yet reaped) counts as dead.
+alive() {
+    kill -0 "$1" 2>/dev/null &&
+        ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null
+}
+dead() { ! alive "$1"; }
+in_log() { grep -q -- "$2" "$1" 2>/dev/null; } # in_log FILE PATTERN
+count_in_log() { grep -c -- "$2" "$1" 2>/dev/null; }
+
+# A three-translator graph: io-stats over trace over a sink leaf.
+write_vol() { # write_vol FILE TRACE_LEVEL
+    cat >"$1" <<VOL
+# test graph
+volume leaf
+    type test/sink
+    option size 4096
+end-volume
+
+volume tracer
+    type debug/trace
+    option log-level $2
+    subvolumes leaf
+end-volume
+
+volume top
+    type debug/io-stats
+    subvolumes tracer
+end-volume
+VOL
+}
