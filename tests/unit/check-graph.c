@@ -8,12 +8,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <gf/graph.h>
+#include <gf/mem-pool.h>
 #include <gf/xlator.h>
 
 #include "gf-test.h"
+
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#endif
+#endif
+#ifndef RUNNING_ON_VALGRIND
+#define RUNNING_ON_VALGRIND 0
+#endif
 
 /* The first fields of test/sink's private state (tests/xlators/sink.c). */
 typedef struct sink_priv {
@@ -470,6 +482,65 @@ START_TEST(stacks_carry_identity)
 }
 END_TEST
 
+/*
+ * A wind that cannot get a frame answers ENOMEM through the caller's
+ * callback at once (it must not hang or drop the fop). Memory is made to
+ * run out for real: the address space is capped, malloc is exhausted, and
+ * the per-thread cache of the frames' size class is emptied.
+ */
+START_TEST(a_wind_without_memory_answers_enomem)
+{
+#if defined(GF_DISABLE_MEMPOOL) || defined(__SANITIZE_ADDRESS__)
+    /* Sanitizer allocators abort instead of returning NULL. */
+    return;
+#else
+    fixture_t f;
+    reply_t r = {0};
+    gf_frame_t *frame;
+    gf_loc_t loc = {.path = "/x"};
+    gf_mem_pool_t *drain;
+    struct rlimit rl;
+    unsigned long vm_pages;
+    FILE *statm;
+    void *hog = NULL, *p;
+
+    start(&f, chain_vol);
+    frame = gf_frame_new(f.pool, gf_graph_top(f.graph), NULL);
+    gf_frame_set_local(frame, &r, NULL);
+    /* A pool of the frames' size class (128 B with its header). */
+    drain = gf_mem_pool_new("drain", 64, 0);
+    ck_assert_ptr_nonnull(drain);
+
+    statm = fopen("/proc/self/statm", "r");
+    ck_assert_ptr_nonnull(statm);
+    ck_assert_int_eq(fscanf(statm, "%lu", &vm_pages), 1);
+    fclose(statm);
+    rl.rlim_cur = rl.rlim_max =
+        vm_pages * (unsigned long)sysconf(_SC_PAGESIZE) + (16ul << 20);
+    ck_assert_int_eq(setrlimit(RLIMIT_AS, &rl), 0);
+    while ((p = malloc(4096))) { /* exhaust malloc, keep the chain */
+        *(void **)p = hog;
+        hog = p;
+    }
+    while ((p = malloc(64))) {
+        *(void **)p = hog;
+        hog = p;
+    }
+    while (gf_mem_get(drain)) /* empty the class's lists */
+        ;
+
+    ck_assert_int_eq(
+        gf_wind_stat(frame, gf_graph_top(f.graph), stat_cbk, NULL, &loc, NULL),
+        -ENOMEM);
+    ck_assert_int_eq(r.calls, 1);
+    ck_assert_int_eq(r.op_ret, -1);
+    ck_assert_int_eq(r.op_errno, ENOMEM);
+    ck_assert_ptr_eq(r.self, gf_graph_top(f.graph));
+    /* The process is out of memory by design; it exits here (forked). */
+#endif
+}
+END_TEST
+
 /* Unwinding a stack's top frame (it has no parent to answer) is a
  * programmer error: it must abort, not call into garbage. */
 START_TEST(unwinding_the_top_frame_aborts)
@@ -503,6 +574,11 @@ main(void)
     tcase_add_test(tc, reconfigure_applies_options_or_asks_for_a_new_graph);
     tcase_add_test(tc, latency_is_measured_only_when_asked);
     tcase_add_test(tc, stacks_carry_identity);
+    /* It exhausts the process's memory: only in a forked child, and not
+     * under valgrind, whose own allocator would run out first. */
+    if ((!getenv("CK_FORK") || strcmp(getenv("CK_FORK"), "no") != 0) &&
+        !RUNNING_ON_VALGRIND)
+        tcase_add_test(tc, a_wind_without_memory_answers_enomem);
     tcase_add_test_raise_signal(tc, unwinding_the_top_frame_aborts, SIGABRT);
     suite_add_tcase(s, tc);
     return gf_test_run(s);
