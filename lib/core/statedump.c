@@ -162,8 +162,8 @@ dump_pool(gf_mem_pool_t *pool, void *data)
         fprintf(w->out,
                 "class-size=%zu\ncount-hint=%u\ncold-allocs=%" PRIu64
                 "\nremote-allocs=%" PRIu64 "\nstdc-allocs=%" PRIu64 "\n",
-                st.class_size, st.count_hint, st.cold_allocs,
-                st.remote_allocs, st.stdc_allocs);
+                st.class_size, st.count_hint, st.cold_allocs, st.remote_allocs,
+                st.stdc_allocs);
     return ferror(w->out) ? -EIO : 0;
 }
 
