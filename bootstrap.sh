@@ -2,6 +2,7 @@
 # bootstrap.sh - the two set-up commands of the README, on a fresh Debian 12.
 #
 #   ./bootstrap.sh run     install what is missing, build, run gfsd's main job
+#                          (a brick served from the default volfile)
 #   ./bootstrap.sh check   install what is missing, build, run the whole test suite
 #
 # The build lives in ./build (out of tree). Debian packages are installed with
@@ -45,9 +46,14 @@ case "${1:-}" in
 run)
     install_missing
     build
-    # Until the gfsd daemon lands, its main job is the core library: run the
-    # unit suite and show the result.
-    make -C "$build" -j"$(nproc)" check
+    # gfsd's main job: serve a brick from the default volfile (storage/posix
+    # under io-threads and io-stats, protocol/server on 127.0.0.1:24007),
+    # in the foreground, logging to the terminal, until Ctrl-C.
+    mkdir -p "$build/brick"
+    echo "bootstrap: gfsd serves $build/brick on 127.0.0.1:24007 (Ctrl-C stops it)"
+    GF_XLATOR_PATH="$build/xlators" exec "$build/gfsd/gfsd" -N -l - \
+        -f "$top/gfsd/gfsd.vol" \
+        --xlator-option "brick-posix.directory=$build/brick"
     ;;
 check)
     install_missing
