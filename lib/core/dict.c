@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <gf/gfid.h>
 #include <gf/mem-acct.h>
 #include <gf/mem-pool.h>
 
@@ -683,40 +684,17 @@ gf_dict_get_double(const gf_dict_t *d, const char *key, double *out)
     return 0;
 }
 
-static int
-hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" into 16 bytes. */
+/* A uuid in text form ("xxxxxxxx-xxxx-...") into 16 bytes: the gfid
+ * parser's strict form. */
 static int
 parse_uuid(const char *s, unsigned char out[16])
 {
-    unsigned char u[16];
-    int n = 0, hi, lo;
+    gf_gfid_t g;
+    int ret = gf_gfid_parse(s, &g);
 
-    if (strlen(s) != 36)
-        return -EINVAL;
-    for (int i = 0; i < 36; i += 2) {
-        if (i == 8 || i == 13 || i == 18 || i == 23) {
-            if (s[i++] != '-')
-                return -EINVAL;
-        }
-        hi = hexval(s[i]);
-        lo = hexval(s[i + 1]);
-        if (hi < 0 || lo < 0)
-            return -EINVAL;
-        u[n++] = (unsigned char)(hi << 4 | lo);
-    }
-    memcpy(out, u, sizeof(u));
-    return 0;
+    if (ret == 0)
+        memcpy(out, g.b, sizeof(g.b));
+    return ret;
 }
 
 int
