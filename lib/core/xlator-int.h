@@ -43,6 +43,7 @@ struct gf_xlator {
     gf_xlator_t **parents;
     unsigned nparents;
     struct gf_option_set *options;
+    unsigned slot; /* index in its graph: its inode/fd context slot */
     bool init_done;
 
     gf_fop_stats_t stats[GF_FOP_MAX];

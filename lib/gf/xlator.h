@@ -23,6 +23,8 @@
  * ABI changelog (bump MINOR for additions at the end of a struct, MAJOR for
  * anything else; plugins built for an older MINOR keep loading):
  *   1.0  2026-11-25  first version.
+ *        2026-11-26  gf_xlator_ctx_slot, gf_xlator_inode_table_new (new
+ *                    functions only: the descriptor is unchanged).
  */
 #ifndef GF_XLATOR_H
 #define GF_XLATOR_H
@@ -129,6 +131,24 @@ GF_EXPORT unsigned gf_xlator_nchildren(const gf_xlator_t *self);
 GF_EXPORT gf_xlator_t *gf_xlator_child(const gf_xlator_t *self, unsigned i);
 GF_EXPORT unsigned gf_xlator_nparents(const gf_xlator_t *self);
 GF_EXPORT gf_xlator_t *gf_xlator_parent(const gf_xlator_t *self, unsigned i);
+
+/*
+ * The context slot of SELF in inode and fd tables made for its graph (its
+ * index in the graph): where it keeps per-inode and per-fd state with
+ * gf_inode_ctx_set / gf_fd_ctx_set.
+ */
+GF_EXPORT unsigned gf_xlator_ctx_slot(const gf_xlator_t *self);
+
+/*
+ * An inode table (with its fds) whose context slots match SELF's graph:
+ * when an inode or fd dies with a context set in translator X's slot, X's
+ * cbks.forget / cbks.release / cbks.releasedir runs (THIS = X), unless X
+ * was already finished. Free the table, and drop its inodes and fds,
+ * before the graph is freed. NULL with errno EINVAL (no graph, or more
+ * than GF_INODE_MAX_SLOTS translators) or ENOMEM.
+ */
+GF_EXPORT gf_inode_table_t *gf_xlator_inode_table_new(gf_xlator_t *self,
+                                                      uint32_t lru_limit);
 
 /* Per-fop counters of SELF, kept while the context measures latency. */
 typedef struct gf_xlator_fop_stats {

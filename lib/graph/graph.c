@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <gf/fd.h>
 #include <gf/graph.h>
+#include <gf/inode.h>
 #include <gf/xlator.h>
 
 #include "../core/xlator-int.h"
@@ -151,6 +153,7 @@ load_volume(gf_graph_t *g, const gf_volfile_t *vf, size_t i, char *err,
         return ret;
     }
     xl->graph = g;
+    xl->slot = (unsigned)i;
     g->xls[i] = xl;
     ret = build_options(vf, i, &xl->options, xl->api->options, err, errlen);
     if (ret < 0)
@@ -376,6 +379,77 @@ gf_graph_free(gf_graph_t *g)
     }
     gf_free(g->xls);
     gf_free(g);
+}
+
+/* ---- inode and fd contexts: each translator's cbks ---------------------- */
+
+/* The translator owning SLOT, if it is still initialised: after its fini
+ * it has freed its contexts itself and must not be called. */
+static gf_xlator_t *
+slot_owner(gf_graph_t *g, unsigned slot)
+{
+    gf_xlator_t *xl = slot < g->count ? g->xls[slot] : NULL;
+
+    return xl && xl->init_done && xl->api->cbks ? xl : NULL;
+}
+
+static void
+forget_cb(gf_inode_t *inode, unsigned slot, uint64_t value, void *data)
+{
+    gf_xlator_t *xl = slot_owner(data, slot);
+    gf_xlator_t *prev;
+
+    if (!xl || !xl->api->cbks->forget)
+        return;
+    prev = gf_this_set(xl);
+    xl->api->cbks->forget(xl, inode);
+    gf_this_set(prev);
+}
+
+static void
+release_cb(gf_fd_t *fd, unsigned slot, uint64_t value, void *data)
+{
+    gf_xlator_t *xl = slot_owner(data, slot);
+    gf_xlator_t *prev;
+    void (*fn)(gf_xlator_t *, gf_fd_t *);
+
+    if (!xl)
+        return;
+    fn = gf_inode_type(gf_fd_inode(fd)) == GF_INODE_DIR
+             ? xl->api->cbks->releasedir
+             : xl->api->cbks->release;
+    if (!fn)
+        return;
+    prev = gf_this_set(xl);
+    fn(xl, fd);
+    gf_this_set(prev);
+}
+
+gf_inode_table_t *
+gf_xlator_inode_table_new(gf_xlator_t *self, uint32_t lru_limit)
+{
+    gf_graph_t *g = self ? self->graph : NULL;
+    gf_inode_table_t *t;
+
+    if (!g || g->count > GF_INODE_MAX_SLOTS) {
+        errno = EINVAL;
+        return NULL;
+    }
+    t = gf_inode_table_new(lru_limit, (unsigned)g->count);
+    if (t && (gf_inode_table_set_forget(t, forget_cb, g) < 0 ||
+              gf_fd_set_release(t, release_cb, g) < 0)) {
+        gf_inode_table_free(t);
+        errno = EINVAL;
+        return NULL;
+    }
+    return t;
+}
+
+unsigned
+gf_xlator_ctx_slot(const gf_xlator_t *self)
+{
+    GF_ASSERT(self && self->magic == GF_XLATOR_MAGIC);
+    return self->slot;
 }
 
 gf_xlator_t *

@@ -12,7 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <gf/fd.h>
 #include <gf/graph.h>
+#include <gf/inode.h>
 #include <gf/mem-pool.h>
 #include <gf/xlator.h>
 
@@ -33,6 +35,8 @@ typedef struct sink_priv {
     int parent_up;
     int parent_down;
     int child_up;
+    int forgets;
+    int releases;
 } sink_priv_t;
 
 static const char chain_vol[] = "volume leaf\n"
@@ -541,6 +545,47 @@ START_TEST(a_wind_without_memory_answers_enomem)
 }
 END_TEST
 
+/* Inode and fd contexts die through their translator's cbks: each
+ * translator owns the slot of its graph index. */
+START_TEST(dead_contexts_reach_their_translators_cbks)
+{
+    fixture_t f;
+    gf_xlator_t *leaf, *top;
+    gf_inode_table_t *table;
+    gf_inode_t *a, *b;
+    gf_fd_t *fd;
+    sink_priv_t *priv;
+
+    start(&f, chain_vol);
+    leaf = gf_graph_find(f.graph, "leaf");
+    top = gf_graph_top(f.graph);
+    priv = gf_xlator_private(leaf);
+    ck_assert_uint_eq(gf_xlator_ctx_slot(leaf), 0);
+    ck_assert_uint_eq(gf_xlator_ctx_slot(top), 2);
+    table = gf_xlator_inode_table_new(top, 0);
+    ck_assert_ptr_nonnull(table);
+
+    a = gf_inode_new(table);
+    ck_assert_int_eq(gf_inode_ctx_set(a, gf_xlator_ctx_slot(leaf), 7), 0);
+    b = gf_inode_new(table);
+    ck_assert_int_eq(gf_inode_ctx_set(b, gf_xlator_ctx_slot(top), 9), 0);
+    gf_inode_unref(a);
+    ck_assert_int_eq(priv->forgets, 1);
+    gf_inode_unref(b); /* test/pass has no cbks: nothing to call */
+    ck_assert_int_eq(priv->forgets, 1);
+
+    a = gf_inode_new(table);
+    fd = gf_fd_new(a, 0, 0);
+    ck_assert_ptr_nonnull(fd);
+    ck_assert_int_eq(gf_fd_ctx_set(fd, gf_xlator_ctx_slot(leaf), 1), 0);
+    gf_fd_unref(fd);
+    ck_assert_int_eq(priv->releases, 1);
+    gf_inode_unref(a);
+    gf_inode_table_free(table);
+    teardown(&f);
+}
+END_TEST
+
 /* Unwinding a stack's top frame (it has no parent to answer) is a
  * programmer error: it must abort, not call into garbage. */
 START_TEST(unwinding_the_top_frame_aborts)
@@ -574,6 +619,7 @@ main(void)
     tcase_add_test(tc, reconfigure_applies_options_or_asks_for_a_new_graph);
     tcase_add_test(tc, latency_is_measured_only_when_asked);
     tcase_add_test(tc, stacks_carry_identity);
+    tcase_add_test(tc, dead_contexts_reach_their_translators_cbks);
     /* It exhausts the process's memory: only in a forked child, and not
      * under valgrind, whose own allocator would run out first. */
     if ((!getenv("CK_FORK") || strcmp(getenv("CK_FORK"), "no") != 0) &&

@@ -18,6 +18,8 @@ typedef struct sink_priv {
     int parent_up;
     int parent_down;
     int child_up;
+    int forgets;
+    int releases;
 } sink_priv_t;
 
 static const gf_option_t sink_options[] = {
@@ -137,6 +139,25 @@ sink_notify(gf_xlator_t *self, gf_xlator_event_t event, void *data)
     return gf_xlator_notify_default(self, event, data);
 }
 
+/* Count the inode and fd contexts the core says are gone. */
+static void
+sink_forget(gf_xlator_t *self, gf_inode_t *inode)
+{
+    ((sink_priv_t *)gf_xlator_private(self))->forgets++;
+}
+
+static void
+sink_release(gf_xlator_t *self, gf_fd_t *fd)
+{
+    ((sink_priv_t *)gf_xlator_private(self))->releases++;
+}
+
+static const gf_xlator_cbks_t sink_cbks = {
+    .forget = sink_forget,
+    .release = sink_release,
+    .releasedir = sink_release,
+};
+
 static const gf_xlator_fops_t sink_fops = {
     .lookup = sink_lookup,
     .stat = sink_stat,
@@ -155,4 +176,5 @@ GF_EXPORT const struct gf_xlator_api gf_xlator_api = {
     .notify = sink_notify,
     .reconfigure = sink_reconfigure,
     .fops = &sink_fops,
+    .cbks = &sink_cbks,
 };

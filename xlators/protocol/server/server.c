@@ -156,20 +156,6 @@ server_listen(server_priv_t *priv)
     return 0;
 }
 
-/* Translators at and below XL (a shared child counts once per path: an
- * upper bound is all a slot count needs). */
-static unsigned
-count_below(gf_xlator_t *xl, unsigned depth)
-{
-    unsigned n = 1;
-
-    if (depth > GF_INODE_MAX_SLOTS)
-        return GF_INODE_MAX_SLOTS;
-    for (unsigned i = 0; i < gf_xlator_nchildren(xl); i++)
-        n += count_below(gf_xlator_child(xl, i), depth + 1);
-    return n < GF_INODE_MAX_SLOTS ? n : GF_INODE_MAX_SLOTS;
-}
-
 static int
 server_make_tables(server_priv_t *priv)
 {
@@ -184,11 +170,9 @@ server_make_tables(server_priv_t *priv)
     if (!priv->itables || !priv->child_up)
         return -ENOMEM;
     for (unsigned i = 0; i < priv->nsubvols; i++) {
-        /* One inode/fd context slot per translator of the subvolume's
-         * graph, so that each can keep its state (posix: its OS fd). */
-        unsigned slots = count_below(gf_xlator_child(priv->self, i), 0);
-
-        priv->itables[i] = gf_inode_table_new((uint32_t)lru, slots);
+        /* Context slots for every translator of the graph, whose cbks
+         * (posix: close its OS fd) run when inodes and fds die. */
+        priv->itables[i] = gf_xlator_inode_table_new(priv->self, (uint32_t)lru);
         if (!priv->itables[i])
             return -ENOMEM;
     }

@@ -4,7 +4,7 @@
  * readv, writev, flush, fsync, fstat, ftruncate, fsetattr, the f*xattr
  * fops, release and releasedir.
  *
- * An open fd keeps a posix_fd_t in its context slot (option ctx-slot):
+ * An open fd keeps a posix_fd_t in its context slot (gf_xlator_ctx_slot):
  * the OS fd and, for a directory, its DIR stream. Readdir cookies (d_off)
  * are the stream's telldir() positions, which the file system keeps
  * stable and never 0 after an entry; a reply resumes from any cookie with
@@ -387,6 +387,12 @@ fd_detach(gf_xlator_t *self, gf_fd_t *fd)
         return -EBADF;
     pfd_free((posix_fd_t *)(uintptr_t)v);
     return 0;
+}
+
+void
+gf__posix_fd_forget(gf_xlator_t *self, gf_fd_t *fd)
+{
+    fd_detach(self, fd);
 }
 
 int

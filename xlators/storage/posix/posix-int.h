@@ -149,6 +149,9 @@ int gf__posix_flush(gf_frame_t *frame, gf_xlator_t *self, gf_fd_t *fd,
                     gf_dict_t *xdata);
 int gf__posix_fsync(gf_frame_t *frame, gf_xlator_t *self, gf_fd_t *fd,
                     int32_t datasync, gf_dict_t *xdata);
+/* cbks.release/releasedir: close the OS fd of an fd that dies without a
+ * RELEASE fop. */
+void gf__posix_fd_forget(gf_xlator_t *self, gf_fd_t *fd);
 int gf__posix_release(gf_frame_t *frame, gf_xlator_t *self, gf_fd_t *fd,
                       gf_dict_t *xdata);
 int gf__posix_releasedir(gf_frame_t *frame, gf_xlator_t *self, gf_fd_t *fd,

@@ -28,12 +28,6 @@ static const gf_option_t posix_options[] = {
      .values = ns_values,
      .description = "xattr namespace of the gfid: trusted (default as root) "
                     "or user (default otherwise)"},
-    {.key = "ctx-slot",
-     .type = GF_OPTION_INT,
-     .default_value = "0",
-     .min = 0,
-     .max = 63,
-     .description = "fd context slot of the inode table used for OS fds"},
     {.key = NULL},
 };
 
@@ -164,7 +158,6 @@ posix_init(gf_xlator_t *self)
     const gf_option_set_t *opts = gf_xlator_options(self);
     const char *dir = NULL, *ns = NULL;
     posix_priv_t *priv;
-    int64_t slot = 0;
     int ret;
 
     if (gf_option_get_str(opts, "directory", &dir) < 0 || !dir) {
@@ -174,12 +167,11 @@ posix_init(gf_xlator_t *self)
     }
     if (gf_option_get_str(opts, "gfid-xattr-namespace", &ns) < 0 || !ns)
         ns = geteuid() == 0 ? "trusted" : "user";
-    gf_option_get_int(opts, "ctx-slot", &slot);
     priv = calloc(1, sizeof(*priv));
     if (!priv)
         return -ENOMEM;
     priv->brick_fd = priv->handles_fd = -1;
-    priv->slot = (unsigned)slot;
+    priv->slot = gf_xlator_ctx_slot(self);
     snprintf(priv->gfid_key, sizeof(priv->gfid_key), "%s.gfid", ns);
     priv->directory = strdup(dir);
     ret = priv->directory ? open_brick(self, priv) : -ENOMEM;
@@ -238,6 +230,13 @@ static const gf_xlator_fops_t posix_fops = {
     .fremovexattr = gf__posix_fremovexattr,
 };
 
+/* An fd that dies without a RELEASE (its client vanished, its table was
+ * freed) still gets its OS fd closed. */
+static const gf_xlator_cbks_t posix_cbks = {
+    .release = gf__posix_fd_forget,
+    .releasedir = gf__posix_fd_forget,
+};
+
 GF_EXPORT const struct gf_xlator_api gf_xlator_api = {
     .abi_major = GF_XLATOR_ABI_MAJOR,
     .abi_minor = GF_XLATOR_ABI_MINOR,
@@ -247,4 +246,5 @@ GF_EXPORT const struct gf_xlator_api gf_xlator_api = {
     .init = posix_init,
     .fini = posix_fini,
     .fops = &posix_fops,
+    .cbks = &posix_cbks,
 };
