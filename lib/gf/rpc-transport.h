@@ -40,6 +40,9 @@ extern "C" {
 typedef struct gf_rpc_conn gf_rpc_conn_t;
 typedef struct gf_rpc_listener gf_rpc_listener_t;
 
+/* Records up to this size submitted without an iobref are copied. */
+#define GF_RPC_SMALL_RECORD 96u
+
 /* Largest record accepted by default (bigger ones disconnect the peer). */
 #define GF_RPC_DEFAULT_MAX_RECORD (64u * 1024u * 1024u)
 
@@ -151,8 +154,10 @@ GF_EXPORT int gf_rpc_conn_start(gf_rpc_conn_t *conn,
  * Send one record made of the COUNT iovecs (0 to 64), as a single last
  * fragment. IOBREF (may be NULL) holds the buffers the iovecs point into;
  * the transport keeps a reference until they are written. Without an
- * IOBREF the memory must stay untouched until written (the iovecs are
- * copied, the bytes are not). Thread-safe; records from one thread go out
+ * IOBREF a record of at most GF_RPC_SMALL_RECORD bytes is copied at once
+ * (its bytes may be on the caller's stack); a bigger one must stay
+ * untouched until written (the iovecs are copied, the bytes are not).
+ * Thread-safe; records from one thread go out
  * in submission order. Writes at once when nothing is queued, except from
  * the connection's own event thread while it delivers received records
  * (then after the batch, many records per syscall).

@@ -25,6 +25,17 @@ static const char *const dom = "rpcsvc";
  * failure other than a closed connection leaves a client waiting forever
  * for this xid, so the connection is closed: the client sees the loss.
  */
+/* True if a reply is small enough for the transport to copy. */
+static bool
+small_reply(size_t hlen, const struct iovec *iov, int count)
+{
+    size_t len = hlen;
+
+    for (int i = 0; i < count; i++)
+        len += iov[i].iov_len;
+    return len <= GF_RPC_SMALL_RECORD;
+}
+
 static int
 send_reply(struct gf__rpcsvc_conn *sc, const uint8_t *hdr, size_t hlen,
            const struct iovec *iov, int count, gf_iobref_t *ref)
@@ -36,6 +47,15 @@ send_reply(struct gf__rpcsvc_conn *sc, const uint8_t *hdr, size_t hlen,
 
     if (atomic_load_explicit(&sc->gone, memory_order_acquire))
         return -ENOTCONN;
+    if (!ref && small_reply(hlen, iov, count)) {
+        /* NULL, PING, errors: the transport copies it, no buffers. */
+        v[0].iov_base = (void *)hdr;
+        v[0].iov_len = hlen;
+        if (count > 0)
+            memcpy(&v[1], iov, (size_t)count * sizeof(v[0]));
+        ret = gf_rpc_conn_submit(sc->conn, v, count + 1, NULL);
+        goto out;
+    }
     hb = gf_iobuf_get(sc->svc->iop, RPC_REPLY_MAX_HDR);
     if (!hb)
         goto out;

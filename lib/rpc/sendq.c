@@ -110,6 +110,17 @@ entry_new(gf_mem_pool_t *pool, const struct iovec *iov, int count, size_t len,
     e->cur = 0;
     e->left = len + sizeof(e->hdr);
     e->iobref = gf_iobref_ref(iobref);
+    if (!iobref && len <= sizeof(e->small) && count > 0) {
+        size_t off = 0;
+
+        for (int i = 0; i < count; i++) {
+            memcpy(e->small + off, iov[i].iov_base, iov[i].iov_len);
+            off += iov[i].iov_len;
+        }
+        e->iov[1].iov_base = e->small;
+        e->iov[1].iov_len = len;
+        e->niov = 2;
+    }
     return e;
 }
 

@@ -64,6 +64,9 @@ struct gf__rpc_sendq {
     size_t left;  /* bytes not yet written, header included */
     uint32_t hdr; /* big-endian fragment header */
     struct iovec inl[GF__RPC_INLINE_IOV + 1];
+    /* A small record submitted without an iobref is copied here, so the
+     * caller's buffers may live on its stack and nothing is refcounted. */
+    uint8_t small[GF_RPC_SMALL_RECORD];
 };
 
 /* Receive state: a batch buffer plus, for a large or multi-fragment

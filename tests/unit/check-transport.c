@@ -1047,6 +1047,82 @@ START_TEST(partial_write_path)
 }
 END_TEST
 
+/* A small record submitted without an iobref is copied at submit: the
+ * caller may reuse its (stack) buffer at once, even while the record
+ * waits in the queue behind a big one the peer has not read yet. */
+START_TEST(small_records_are_copied)
+{
+    enum { REC = 16 * 1024 * 1024 }; /* more than socket buffers hold */
+    gf_rpc_conn_opts_t o;
+    struct client c;
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    socklen_t alen = sizeof(a);
+    int lfd, pfd, small = 4096;
+    char addr[64], msg[GF_RPC_SMALL_RECORD];
+    unsigned char *big = malloc(REC), *got = malloc(REC);
+    struct iovec iov;
+    gf_iobuf_t *iob;
+    gf_iobref_t *ref;
+    unsigned char h[4];
+    uint32_t v;
+
+    server_up(NULL, NULL);
+    lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    setsockopt(lfd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(bind(lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+    ck_assert_int_eq(listen(lfd, 4), 0);
+    getsockname(lfd, (struct sockaddr *)&a, &alen);
+    snprintf(addr, sizeof(addr), "127.0.0.1:%d", ntohs(a.sin_port));
+    memset(&c, 0, sizeof(c));
+    pthread_mutex_init(&c.lock, NULL);
+    gf_rpc_conn_opts_init(&o);
+    ck_assert_int_eq(
+        gf_rpc_connect(srv.ev, srv.iop, addr, &o, &c_cbs, &c, &c.conn), 0);
+    pfd = accept(lfd, NULL, NULL);
+    ck_assert_int_ge(pfd, 0);
+    ck_assert(wait_ge(&c.connected, 1));
+
+    /* A big record the peer does not read yet: the queue stays busy. */
+    iob = gf_iobuf_get(srv.iop, REC);
+    ref = gf_iobref_new();
+    gf_iobref_add(ref, iob);
+    fill(gf_iobuf_ptr(iob), REC, 7);
+    iov.iov_base = gf_iobuf_ptr(iob);
+    iov.iov_len = REC;
+    ck_assert_int_eq(gf_rpc_conn_submit(c.conn, &iov, 1, ref), 0);
+    gf_iobref_unref(ref);
+    gf_iobuf_unref(iob);
+    ck_assert_uint_gt(gf_rpc_conn_queued(c.conn), 0);
+
+    memset(msg, 'A', sizeof(msg));
+    iov.iov_base = msg;
+    iov.iov_len = sizeof(msg);
+    ck_assert_int_eq(gf_rpc_conn_submit(c.conn, &iov, 1, NULL), 0);
+    memset(msg, 'Z', sizeof(msg)); /* the caller reuses its buffer */
+
+    struct timeval tv = {20, 0};
+
+    setsockopt(pfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    ck_assert(read_all(pfd, h, 4));
+    ck_assert(read_all(pfd, got, REC));
+    fill(big, REC, 7);
+    ck_assert(memcmp(got, big, REC) == 0);
+    ck_assert(read_all(pfd, h, 4));
+    memcpy(&v, h, 4);
+    ck_assert_uint_eq(ntohl(v), 0x80000000u | GF_RPC_SMALL_RECORD);
+    ck_assert(read_all(pfd, got, GF_RPC_SMALL_RECORD));
+    for (unsigned i = 0; i < GF_RPC_SMALL_RECORD; i++)
+        ck_assert_int_eq(got[i], 'A');
+    client_close(&c);
+    close(pfd);
+    close(lfd);
+    free(big);
+    free(got);
+    server_down();
+}
+END_TEST
+
 /* ---- pause / resume ---------------------------------------------------- */
 
 START_TEST(pause_resume)
@@ -1382,6 +1458,7 @@ main(void)
     tcase_add_test(tc, bad_addresses);
     tcase_add_test(tc, submit_arguments);
     tcase_add_test(tc, partial_write_path);
+    tcase_add_test(tc, small_records_are_copied);
     tcase_add_test(tc, pause_resume);
     tcase_add_test(tc, pause_in_callback);
     tcase_add_test(tc, close_during_traffic);
