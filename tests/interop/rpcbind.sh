@@ -46,7 +46,7 @@ if ! rpcinfo -p 127.0.0.1 >/dev/null 2>&1; then
     fi
 fi
 
-echo "1..5"
+echo "1..7"
 "$bin/rpcsvc-server" --port 0 --rpcbind >"$tmp/out" 2>"$tmp/err" &
 spid=$!
 port=
@@ -91,5 +91,54 @@ if rpcinfo -p 127.0.0.1 2>&1 | awk '$1 == 123451501 { f = 1 } END { exit !f }'; 
     notok "programs unregistered on shutdown"
 else
     ok "programs unregistered on shutdown"
+fi
+
+# The same through the daemon: protocol/server's option
+# rpc.register-with-rpcbind (off by default) registers the brick's
+# handshake and FOP programs.
+if [ -x "${builddir:-.}/gfsd/gfsd" ] &&
+    [ -e "${builddir:-.}/xlators/protocol/.libs/server.so" ]; then
+    mkdir "$tmp/brick"
+    cat >"$tmp/brick.vol" <<VOL
+volume posix
+    type storage/posix
+    option directory $tmp/brick
+end-volume
+volume server
+    type protocol/server
+    option transport.socket.listen-port 0
+    option rpc.register-with-rpcbind on
+    subvolumes posix
+end-volume
+VOL
+    GF_XLATOR_PATH="${builddir:-.}/xlators" "${builddir:-.}/gfsd/gfsd" -N \
+        -l "$tmp/gfsd.log" -f "$tmp/brick.vol" &
+    spid=$!
+    for _ in $(seq 100); do
+        rpcinfo -p 127.0.0.1 2>/dev/null | grep -q '^ *1298437 ' && break
+        sleep 0.05
+    done
+    rpcinfo -p 127.0.0.1 >"$tmp/list" 2>&1
+    if awk '$1 == 1298437 && $2 == 400 && $3 == "tcp" { f++ }
+            $1 == 14398633 && $2 == 2 && $3 == "tcp" { f++ }
+            END { exit f != 2 }' "$tmp/list"; then
+        ok "gfsd with rpc.register-with-rpcbind: FOP v400 and handshake listed"
+    else
+        notok "gfsd with rpc.register-with-rpcbind: FOP v400 and handshake listed"
+        sed 's/^/# /' "$tmp/list" "$tmp/gfsd.log"
+    fi
+    kill -TERM "$spid"
+    wait "$spid"
+    src=$?
+    spid=
+    if [ "$src" -eq 0 ] &&
+        ! rpcinfo -p 127.0.0.1 2>&1 | awk '$1 == 1298437 { f = 1 } END { exit !f }'; then
+        ok "gfsd exits cleanly and unregisters"
+    else
+        notok "gfsd exits cleanly ($src) and unregisters"
+    fi
+else
+    echo "ok 6 # SKIP gfsd or protocol/server not built"
+    echo "ok 7 # SKIP gfsd or protocol/server not built"
 fi
 exit $fail

@@ -53,6 +53,11 @@ static const gf_option_t server_options[] = {
      .min = 1,
      .max = 64,
      .description = "event threads of the server's own event pool"},
+    {.key = "rpc.register-with-rpcbind",
+     .type = GF_OPTION_BOOL,
+     .default_value = "off",
+     .description = "register the handshake and FOP programs with the "
+                    "local rpcbind (rpcinfo -p lists them)"},
     {.key = NULL},
 };
 
@@ -197,6 +202,7 @@ server_start_rpc(server_priv_t *priv)
         return ret;
     gf_rpcsvc_opts_init(&opts);
     opts.outstanding_limit = (unsigned)limit;
+    gf_option_get_bool(o, "rpc.register-with-rpcbind", &opts.rpcbind);
     opts.notify = server_conn_notify;
     opts.notify_data = priv;
     priv->svc = gf_rpcsvc_new(priv->ev, priv->iop, &opts);
