@@ -28,19 +28,22 @@ typedef struct decoder {
     size_t size;
 } decoder_t;
 
-#define D(type) {(xdrproc_t)xdr_##type, sizeof(type)}
+#define D(type)                                                                \
+    {                                                                          \
+        (xdrproc_t) xdr_##type, sizeof(type)                                   \
+    }
 static const decoder_t decoders[] = {
-    D(gfx_lookup_req),    D(gfx_stat_req),      D(gfx_fstat_req),
-    D(gfx_statfs_req),    D(gfx_create_req),    D(gfx_open_req),
-    D(gfx_opendir_req),   D(gfx_readdir_req),   D(gfx_readdirp_req),
-    D(gfx_read_req),      D(gfx_write_req),     D(gfx_flush_req),
-    D(gfx_fsync_req),     D(gfx_release_req),   D(gfx_releasedir_req),
-    D(gfx_mkdir_req),     D(gfx_unlink_req),    D(gfx_rmdir_req),
-    D(gfx_rename_req),    D(gfx_truncate_req),  D(gfx_ftruncate_req),
-    D(gfx_setattr_req),   D(gfx_fsetattr_req),  D(gfx_getxattr_req),
-    D(gfx_setxattr_req),  D(gfx_access_req),    D(gf_dump_req),
-    D(gf_dump_rsp),       D(gf_setvolume_req),  D(gf_setvolume_rsp),
-    D(gf_common_rsp),     D(gf_getspec_req),
+    D(gfx_lookup_req),   D(gfx_stat_req),     D(gfx_fstat_req),
+    D(gfx_statfs_req),   D(gfx_create_req),   D(gfx_open_req),
+    D(gfx_opendir_req),  D(gfx_readdir_req),  D(gfx_readdirp_req),
+    D(gfx_read_req),     D(gfx_write_req),    D(gfx_flush_req),
+    D(gfx_fsync_req),    D(gfx_release_req),  D(gfx_releasedir_req),
+    D(gfx_mkdir_req),    D(gfx_unlink_req),   D(gfx_rmdir_req),
+    D(gfx_rename_req),   D(gfx_truncate_req), D(gfx_ftruncate_req),
+    D(gfx_setattr_req),  D(gfx_fsetattr_req), D(gfx_getxattr_req),
+    D(gfx_setxattr_req), D(gfx_access_req),   D(gf_dump_req),
+    D(gf_dump_rsp),      D(gf_setvolume_req), D(gf_setvolume_rsp),
+    D(gf_common_rsp),    D(gf_getspec_req),
 };
 #undef D
 

@@ -726,6 +726,8 @@ START_TEST(posix_files_and_disconnect)
     gfx_common_2iatt_rsp lr;
     char dir[512], text[1024];
     int fd, before, tries = 0;
+    gf_dict_t *r = NULL;
+    uint64_t up = 0;
     env_t e;
 
     snprintf(dir, sizeof(dir), "%s/check-server-XXXXXX", gf_test_tmpdir());
@@ -744,7 +746,12 @@ START_TEST(posix_files_and_disconnect)
     env_start_text(&e, text);
     before = count_open_fds();
     fd = rc_connect(e.port);
-    ck_assert_int_eq(setvolume(fd, "anchor-brick", NULL), 0);
+    ck_assert_int_eq(setvolume(fd, "anchor-brick", &r), 0);
+    /* posix answers PARENT_UP with CHILD_UP: a stock client told child_up
+     * 0 would never finish glfs_init. */
+    ck_assert_int_eq(gf_dict_get_uint64(r, "child_up", &up), 0);
+    ck_assert_uint_eq(up, 1);
+    gf_dict_unref(r);
     lookup(fd, 1, 0, "", &lr);
     ck_assert_int_eq(lr.op_ret, 0);
     xdr_free((xdrproc_t)xdr_gfx_common_2iatt_rsp, (char *)&lr);

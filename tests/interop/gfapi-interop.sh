@@ -1,0 +1,230 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-3.0-or-later
+#
+# TAP: a stock libgfapi client (tests/interop/gfapi-client) against gfsd
+# and against a real glusterfsd brick, with equivalent brick graphs
+# (storage/posix under performance/io-threads, debug/io-stats and
+# protocol/server on 127.0.0.1). The client prints one line per step; the
+# two runs must print the same lines, and the two brick directories must
+# hold the same tree afterwards (names, types, sizes, contents; .glusterfs
+# and xattrs ignored). Skipped when libgfapi or glusterfsd is missing.
+set -u
+: "${builddir:?}" "${GF_XLATOR_PATH:?}"
+export GF_XLATOR_PATH
+CLIENT="$builddir/tests/interop/gfapi-client"
+GFSD="$builddir/gfsd/gfsd"
+GLUSTERFSD=${GLUSTERFSD:-$(command -v glusterfsd || echo /usr/sbin/glusterfsd)}
+
+if [ ! -x "$CLIENT" ]; then
+    echo "1..0 # SKIP libgfapi (glusterfs-api) not found at configure time"
+    exit 0
+fi
+if [ ! -x "$GLUSTERFSD" ]; then
+    echo "1..0 # SKIP glusterfsd is not installed"
+    exit 0
+fi
+for x in storage/posix performance/io-threads debug/io-stats \
+    protocol/server; do
+    if [ ! -e "$builddir/xlators/$x.la" ]; then
+        echo "1..0 # SKIP $x is not built"
+        exit 0
+    fi
+done
+GF_EVENT_ALLOW_POLL=1
+export GF_EVENT_ALLOW_POLL
+# The client runs about 11 s (glfs_fini waits for its threads); bound it.
+if command -v timeout >/dev/null 2>&1; then
+    TMO="timeout 120"
+else
+    TMO=""
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/gfapi-interop.XXXXXX")
+pids=""
+cleanup() {
+    for p in $pids; do kill -9 "$p" 2>/dev/null; done
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() {
+    n=$((n + 1))
+    echo "not ok $n - $1"
+    shift
+    for f in "$@"; do
+        [ -f "$f" ] && tail -n 15 "$f" | sed "s|^|# $(basename "$f"): |"
+    done
+}
+skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+# wait_for COMMAND...: retry for up to 10 s.
+wait_for() {
+    _i=0
+    while [ $_i -lt 100 ]; do
+        "$@" && return 0
+        sleep 0.1
+        _i=$((_i + 1))
+    done
+    return 1
+}
+in_log() { grep -q -- "$2" "$1" 2>/dev/null; }
+alive() { kill -0 "$1" 2>/dev/null; }
+stop() { # stop PID: TERM, then KILL after 5 s; returns its exit status
+    kill -TERM "$1" 2>/dev/null
+    _i=0
+    while alive "$1" && [ $_i -lt 50 ]; do
+        sleep 0.1
+        _i=$((_i + 1))
+    done
+    kill -KILL "$1" 2>/dev/null
+    wait "$1" 2>/dev/null
+}
+
+# brick_vol FILE PREFIX DIRECTORY SERVER-OPTIONS: the common graph.
+brick_vol() {
+    cat >"$1" <<VOL
+volume $2-posix
+    type storage/posix
+    option directory $3
+end-volume
+
+volume $2-io-threads
+    type performance/io-threads
+    subvolumes $2-posix
+end-volume
+
+volume $2-brick
+    type debug/io-stats
+    subvolumes $2-io-threads
+end-volume
+
+volume $2-server
+    type protocol/server
+$4
+    subvolumes $2-brick
+end-volume
+VOL
+}
+
+# run_client NAME PORT SUBVOL: the functional script, then the concurrent
+# one; step lines in $tmp/NAME.steps, exit statuses in $tmp/NAME.rc.
+# libglusterfs does not free everything at glfs_fini: in a sanitizer
+# build, leak checking stays on for gfsd but not for the client.
+run_client() {
+    ASAN_OPTIONS=detect_leaks=0${ASAN_OPTIONS:+:$ASAN_OPTIONS} \
+        $TMO "$CLIENT" 127.0.0.1 "$2" "$3" func functional \
+        "$tmp/$1-client.log" >"$tmp/$1.steps" 2>"$tmp/$1.err"
+    _r1=$?
+    ASAN_OPTIONS=detect_leaks=0${ASAN_OPTIONS:+:$ASAN_OPTIONS} \
+        $TMO "$CLIENT" 127.0.0.1 "$2" "$3" conc concurrent \
+        "$tmp/$1-client.log" >>"$tmp/$1.steps" 2>>"$tmp/$1.err"
+    echo "$_r1 $?" >"$tmp/$1.rc"
+}
+
+# tree DIR: one line per object below DIR, .glusterfs left out.
+tree() {
+    (cd "$1" && find . -path ./.glusterfs -prune -o -print | LC_ALL=C sort |
+        while IFS= read -r p; do
+            if [ -d "$p" ]; then
+                echo "dir $p"
+            elif [ -f "$p" ]; then
+                echo "file $p $(wc -c <"$p") $(cksum <"$p")"
+            else
+                echo "other $p"
+            fi
+        done)
+}
+
+echo "1..8"
+
+# ---- gfsd ------------------------------------------------------------
+mkdir "$tmp/gfsd-brick"
+brick_vol "$tmp/gfsd.vol" gfsd "$tmp/gfsd-brick" "\
+    option transport.socket.bind-address 127.0.0.1
+    option transport.socket.listen-port 0
+    option auth-allow 127.0.0.1"
+"$GFSD" -N -f "$tmp/gfsd.vol" -l "$tmp/gfsd.log" 2>"$tmp/gfsd-server.err" &
+gpid=$!
+pids="$pids $gpid"
+if wait_for in_log "$tmp/gfsd.log" "listening on 127.0.0.1:"; then
+    port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
+        "$tmp/gfsd.log" | head -n 1)
+    ok "gfsd serves the brick on 127.0.0.1:$port"
+    run_client gfsd "$port" gfsd-brick
+    read -r r1 r2 <"$tmp/gfsd.rc"
+    if [ "$r1" = 0 ]; then ok "libgfapi functional steps against gfsd"
+    else not_ok "libgfapi functional steps against gfsd (exit $r1)" \
+        "$tmp/gfsd.steps" "$tmp/gfsd.err" "$tmp/gfsd.log"; fi
+    if [ "$r2" = 0 ]; then ok "libgfapi 4 x 500 files against gfsd"
+    else not_ok "libgfapi 4 x 500 files against gfsd (exit $r2)" \
+        "$tmp/gfsd.steps" "$tmp/gfsd.err" "$tmp/gfsd.log"; fi
+else
+    not_ok "gfsd serves the brick" "$tmp/gfsd.log" "$tmp/gfsd-server.err"
+    not_ok "libgfapi functional steps against gfsd (no server)"
+    not_ok "libgfapi 4 x 500 files against gfsd (no server)"
+fi
+if stop "$gpid"; then ok "gfsd exits 0 on TERM (clean under sanitizers)"
+else not_ok "gfsd exits 0 on TERM" "$tmp/gfsd-server.err"; fi
+
+# ---- glusterfsd ------------------------------------------------------
+# glusterfsd's posix stores trusted.* xattrs, which needs root.
+if [ "$(id -u)" != 0 ]; then
+    skip "glusterfsd serves the brick" "glusterfsd needs root"
+    skip "libgfapi against glusterfsd" "glusterfsd needs root"
+    skip "same step lines" "glusterfsd needs root"
+    skip "same brick trees" "glusterfsd needs root"
+    exit 0
+fi
+# listen-port 0 means 24007 to glusterfsd: try a few ports until one binds.
+mkdir "$tmp/ref-brick"
+base=$((20000 + $$ % 20000))
+up=""
+for try in 0 1 2 3 4; do
+    rport=$((base + try * 997))
+    brick_vol "$tmp/ref.vol" ref "$tmp/ref-brick" "\
+    option transport-type tcp
+    option transport.address-family inet
+    option transport.socket.bind-address 127.0.0.1
+    option transport.socket.listen-port $rport
+    option auth.addr.ref-brick.allow *"
+    rm -f "$tmp/ref.log"
+    "$GLUSTERFSD" -N --volfile="$tmp/ref.vol" -l "$tmp/ref.log" \
+        -p "$tmp/ref.pid" --brick-name ref-brick 2>"$tmp/ref.err" &
+    rpid=$!
+    pids="$pids $rpid"
+    if wait_for in_log "$tmp/ref.log" "started listening on port ($rport)"
+    then
+        up=yes
+        break
+    fi
+    stop "$rpid"
+done
+if [ -n "$up" ]; then
+    ok "glusterfsd serves the brick on 127.0.0.1:$rport"
+    run_client ref "$rport" ref-brick
+    read -r r1 r2 <"$tmp/ref.rc"
+    if [ "$r1 $r2" = "0 0" ]; then ok "libgfapi against glusterfsd"
+    else not_ok "libgfapi against glusterfsd (exit $r1 $r2)" \
+        "$tmp/ref.steps" "$tmp/ref.err"; fi
+    stop "$rpid"
+else
+    not_ok "glusterfsd serves the brick" "$tmp/ref.log" "$tmp/ref.err"
+    not_ok "libgfapi against glusterfsd (no server)"
+fi
+
+if diff -u "$tmp/ref.steps" "$tmp/gfsd.steps" >"$tmp/steps.diff" 2>&1; then
+    ok "same step lines from both servers"
+else
+    not_ok "same step lines from both servers" "$tmp/steps.diff"
+fi
+tree "$tmp/ref-brick" >"$tmp/ref.tree"
+tree "$tmp/gfsd-brick" >"$tmp/gfsd.tree"
+if [ -s "$tmp/ref.tree" ] &&
+    diff -u "$tmp/ref.tree" "$tmp/gfsd.tree" >"$tmp/tree.diff" 2>&1; then
+    ok "same brick trees after both runs"
+else
+    not_ok "same brick trees after both runs" "$tmp/tree.diff" \
+        "$tmp/ref.tree"
+fi
