@@ -321,10 +321,11 @@ START_TEST(fops_are_answered_through_the_workers)
     ck_assert_int_eq(dump_value(&e, "high.processed"), 2);
     ck_assert_int_eq(dump_value(&e, "normal.processed"), 1);
     ck_assert_int_eq(dump_value(&e, "thread_count"), 16);
-    /* One at a time needs one worker, or two when a request came while
-     * the first was still returning from its reply. */
+    /* One at a time needs one worker; a request that arrives while the
+     * previous worker is still returning from its reply may start another
+     * (seen under ASan), but never more than one per request: 3 here. */
     ck_assert_int_ge(dump_value(&e, "threads"), 1);
-    ck_assert_int_le(dump_value(&e, "threads"), 2);
+    ck_assert_int_le(dump_value(&e, "threads"), 3);
     ck_assert_int_eq(dump_wait(&e, "busy_threads", 0), 0);
     env_stop(&e);
 }
