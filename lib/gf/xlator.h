@@ -102,7 +102,8 @@ struct gf_xlator_api {
     void (*fini)(gf_xlator_t *self);
     /*
      * notify(self, event, data): NULL means the default, which passes
-     * PARENT_* events to every child and CHILD_* events to every parent
+     * PARENT_* events to every child and CHILD_* events to every parent,
+     * and makes a leaf answer PARENT_UP/DOWN with CHILD_UP/DOWN
      * (gf_xlator_notify_default). A plugin that handles an event itself
      * calls the default to keep it travelling.
      */
@@ -166,8 +167,9 @@ GF_EXPORT int gf_xlator_fop_stats(const gf_xlator_t *self, gf_fop_t fop,
 GF_EXPORT int gf_xlator_notify(gf_xlator_t *xl, gf_xlator_event_t event,
                                void *data);
 
-/* The default notify: PARENT_* to every child, CHILD_* to every parent.
- * Returns 0, or the first error a receiver returned. */
+/* The default notify: PARENT_* to every child, CHILD_* to every parent;
+ * a leaf (no child) answers PARENT_UP/DOWN with CHILD_UP/DOWN to its
+ * parents. Returns 0, or the first error a receiver returned. */
 GF_EXPORT int gf_xlator_notify_default(gf_xlator_t *self,
                                        gf_xlator_event_t event, void *data);
 

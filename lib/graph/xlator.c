@@ -121,6 +121,16 @@ gf_xlator_notify_default(gf_xlator_t *self, gf_xlator_event_t event, void *data)
     int ret = 0;
     unsigned i;
 
+    /* A leaf has nobody below to wait for: it is up as soon as its parents
+     * are (protocol/server answers SETVOLUME with child_up from this), and
+     * down with them. Leaves that connect somewhere override notify. */
+    if (down && self->nchildren == 0) {
+        event = event == GF_EVENT_PARENT_UP ? GF_EVENT_CHILD_UP
+                                            : GF_EVENT_CHILD_DOWN;
+        n = self->nparents;
+        to = self->parents;
+    }
+
     for (i = 0; i < n; i++) {
         int r = gf_xlator_notify(to[i], event, self);
 

@@ -272,6 +272,24 @@ START_TEST(child_up_travels_up_to_the_top)
 }
 END_TEST
 
+/* A leaf without a notify of its own (test/pass) is up as soon as its
+ * parent is: the core's default answers PARENT_UP with CHILD_UP. */
+START_TEST(a_plain_leaf_reports_child_up)
+{
+    fixture_t f;
+    static const char vol[] = "volume leaf\n  type test/pass\nend-volume\n"
+                              "volume top\n  type test/sink\n"
+                              "  subvolumes leaf\nend-volume\n";
+    sink_priv_t *top;
+
+    start(&f, vol);
+    top = gf_xlator_private(gf_graph_top(f.graph));
+    ck_assert_int_eq(top->parent_up, 1);
+    ck_assert_int_eq(top->child_up, 1);
+    teardown(&f);
+}
+END_TEST
+
 START_TEST(xlator_option_overrides_reach_the_translator)
 {
     fixture_t f;
@@ -611,6 +629,7 @@ main(void)
     tcase_add_test(tc, a_leaf_without_the_fop_answers_enotconn);
     tcase_add_test(tc, graph_links_and_events);
     tcase_add_test(tc, child_up_travels_up_to_the_top);
+    tcase_add_test(tc, a_plain_leaf_reports_child_up);
     tcase_add_test(tc, xlator_option_overrides_reach_the_translator);
     tcase_add_test(tc, unknown_type_is_refused_with_its_position);
     tcase_add_test(tc, abi_mismatch_is_refused);

@@ -3,8 +3,8 @@
  * test/sink - a leaf that answers LOOKUP and STAT (a regular file whose
  * size is the option "size"), FLUSH and ACCESS (EACCES for mask 0777) at
  * once; every other fop gets the default, which replies ENOTCONN since a
- * leaf has no child. It counts the events it receives and, as a leaf, like
- * a client that connected, answers PARENT_UP with CHILD_UP.
+ * leaf has no child. It counts the events it receives (the core's default
+ * notify makes it, as a leaf, answer PARENT_UP with CHILD_UP).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -125,13 +125,8 @@ sink_notify(gf_xlator_t *self, gf_xlator_event_t event, void *data)
 {
     sink_priv_t *priv = gf_xlator_private(self);
 
-    if (event == GF_EVENT_PARENT_UP) {
-        priv->parent_up++;
-        /* As a leaf it is "connected" at once; otherwise its children
-         * answer. */
-        if (gf_xlator_nchildren(self) == 0)
-            return gf_xlator_notify_default(self, GF_EVENT_CHILD_UP, data);
-    }
+    if (event == GF_EVENT_PARENT_UP)
+        priv->parent_up++; /* the default makes a leaf answer CHILD_UP */
     if (event == GF_EVENT_PARENT_DOWN)
         priv->parent_down++;
     if (event == GF_EVENT_CHILD_UP)

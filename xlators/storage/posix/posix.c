@@ -237,20 +237,6 @@ static const gf_xlator_cbks_t posix_cbks = {
     .releasedir = gf__posix_fd_forget,
 };
 
-/* A leaf has nobody below to wait for: it is up as soon as its parents
- * are, and says so, which is what lets protocol/server answer SETVOLUME
- * with child_up 1 (a client told 0 never finishes its mount). */
-static int
-posix_notify(gf_xlator_t *self, gf_xlator_event_t event, void *data)
-{
-    (void)data;
-    if (event == GF_EVENT_PARENT_UP)
-        return gf_xlator_notify_default(self, GF_EVENT_CHILD_UP, self);
-    if (event == GF_EVENT_PARENT_DOWN)
-        return gf_xlator_notify_default(self, GF_EVENT_CHILD_DOWN, self);
-    return gf_xlator_notify_default(self, event, data);
-}
-
 GF_EXPORT const struct gf_xlator_api gf_xlator_api = {
     .abi_major = GF_XLATOR_ABI_MAJOR,
     .abi_minor = GF_XLATOR_ABI_MINOR,
@@ -259,7 +245,6 @@ GF_EXPORT const struct gf_xlator_api gf_xlator_api = {
     .options = posix_options,
     .init = posix_init,
     .fini = posix_fini,
-    .notify = posix_notify,
     .fops = &posix_fops,
     .cbks = &posix_cbks,
 };
