@@ -51,7 +51,11 @@ ping_step_locked(gf_rpc_clnt_t *clnt, uint64_t now)
             clnt->st.ping_timeouts++;
             return PING_CLOSE;
         }
+        /* Look again after one interval at the latest: a reply that is
+         * merely late must not stall the pings until the timeout. */
         due = clnt->ping_sent + timeout;
+        if (due > now + interval)
+            due = now + interval;
     } else if (now - clnt->ping_sent >= interval) {
         clnt->ping_sent = now;
         clnt->ping_out = true;
