@@ -44,6 +44,11 @@ enum {
 
 /*
  * One option. A table is an array ending with an entry whose KEY is NULL.
+ * A KEY with '*' is a pattern: each '*' stands for one dotted component
+ * (one or more characters other than '.'), so "auth.addr.*.allow" accepts
+ * "auth.addr.brick.allow". Each concrete key keeps its own value; getters
+ * take the concrete key and fall back to the pattern's DEFAULT_VALUE.
+ * An entry spelled exactly like a key wins over a pattern matching it.
  * MIN and MAX bound INT, SIZE, PERCENT, TIME (in seconds) and DOUBLE values;
  * both 0 means unbounded. VALUES (STR only, NULL-terminated) lists the
  * allowed values, case-insensitively; NULL allows any. DEFAULT_VALUE is
@@ -100,7 +105,8 @@ GF_EXPORT int gf_option_validate(const gf_option_t *table, const char *key,
 
 /*
  * 1 if KEY has the same value in A and B (both unset counts as equal),
- * else 0. Lets reconfigure know what changed.
+ * else 0. Lets reconfigure know what changed. For a pattern KEY (spelled
+ * as in the table), every concrete key it matches must agree as well.
  */
 GF_EXPORT int gf_option_set_same(const gf_option_set_t *a,
                                  const gf_option_set_t *b, const char *key);

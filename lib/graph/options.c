@@ -21,10 +21,20 @@
 
 #include "options-int.h"
 
+/* A value given for a concrete key of a pattern entry
+ * ("auth.addr.brick.allow" for "auth.addr.*.allow"). */
+struct named_val {
+    char *key;
+    size_t idx; /* the pattern's table entry */
+    struct gf__option_val val;
+};
+
 struct gf_option_set {
     const gf_option_t *table; /* borrowed: the translator's static table */
     size_t n;                 /* entries in TABLE */
-    struct gf__option_val vals[];
+    struct named_val *named;  /* values of pattern entries, by key */
+    size_t nnamed;
+    struct gf__option_val vals[]; /* by table entry (patterns: default) */
 };
 
 static void set_err(gf_option_error_t *err, size_t index, const char *fmt, ...)
@@ -67,6 +77,33 @@ table_len(const gf_option_t *table)
     return n;
 }
 
+static bool
+is_pattern(const gf_option_t *o)
+{
+    return strchr(o->key, '*') != NULL;
+}
+
+/* Whether KEY matches PAT, where each '*' of PAT stands for one or more
+ * characters other than '.' (one component of a dotted key). */
+static bool
+key_match(const char *pat, const char *key)
+{
+    while (*pat != '*') {
+        if (*pat != *key)
+            return false;
+        if (!*pat)
+            return true;
+        pat++;
+        key++;
+    }
+    pat++;
+    for (size_t i = 0; key[i] && key[i] != '.'; i++)
+        if (key_match(pat, key + i + 1))
+            return true;
+    return false;
+}
+
+/* KEY's table entry: the entry spelled KEY, else a pattern matching it. */
 static const gf_option_t *
 table_find(const gf_option_t *table, size_t n, const char *key, size_t *idx)
 {
@@ -74,6 +111,13 @@ table_find(const gf_option_t *table, size_t n, const char *key, size_t *idx)
 
     for (i = 0; i < n; i++) {
         if (strcmp(table[i].key, key) == 0) {
+            if (idx)
+                *idx = i;
+            return &table[i];
+        }
+    }
+    for (i = 0; i < n; i++) {
+        if (is_pattern(&table[i]) && key_match(table[i].key, key)) {
             if (idx)
                 *idx = i;
             return &table[i];
@@ -236,6 +280,40 @@ apply_defaults(gf_option_set_t *set, gf_option_error_t *err)
     return 0;
 }
 
+static struct named_val *
+named_find(const gf_option_set_t *set, const char *key)
+{
+    for (size_t i = 0; i < set->nnamed; i++)
+        if (strcmp(set->named[i].key, key) == 0)
+            return &set->named[i];
+    return NULL;
+}
+
+/* Keep V (taken) as the value of the concrete KEY of pattern entry IDX. */
+static int
+set_named(gf_option_set_t *set, const char *key, size_t idx,
+          struct gf__option_val *v)
+{
+    struct named_val *nv = named_find(set, key), *grown;
+    char *copy;
+
+    if (nv) {
+        gf__option_val_fini(&nv->val);
+        nv->val = *v;
+        return 0;
+    }
+    copy = gf_strdup(NULL, GF_MT_OTHER, key);
+    grown = copy ? gf_realloc(set->named, (set->nnamed + 1) * sizeof(*grown))
+                 : NULL;
+    if (!grown) {
+        gf_free(copy);
+        return -ENOMEM;
+    }
+    set->named = grown;
+    grown[set->nnamed++] = (struct named_val){copy, idx, *v};
+    return 0;
+}
+
 static int
 apply_pairs(gf_option_set_t *set, const char *const *keys,
             const char *const *values, size_t n, gf_option_error_t *err)
@@ -262,6 +340,15 @@ apply_pairs(gf_option_set_t *set, const char *const *keys,
         ret = parse_one(o, values[i], &v, err, i);
         if (ret < 0)
             return ret;
+        if (is_pattern(o) && strcmp(o->key, keys[i]) != 0) {
+            ret = set_named(set, keys[i], idx, &v);
+            if (ret < 0) {
+                gf__option_val_fini(&v);
+                set_err(err, i, "out of memory");
+                return ret;
+            }
+            continue;
+        }
         gf__option_val_fini(&set->vals[idx]);
         set->vals[idx] = v;
     }
@@ -315,6 +402,11 @@ gf_option_set_free(gf_option_set_t *set)
         return;
     for (i = 0; i < set->n; i++)
         gf__option_val_fini(&set->vals[i]);
+    for (i = 0; i < set->nnamed; i++) {
+        gf__option_val_fini(&set->named[i].val);
+        gf_free(set->named[i].key);
+    }
+    gf_free(set->named);
     gf_free(set);
 }
 
@@ -348,11 +440,40 @@ slot(const gf_option_set_t *set, const char *key, gf_option_type_t *type)
 {
     size_t idx;
     const gf_option_t *o = table_find(set->table, set->n, key, &idx);
+    const struct named_val *nv;
 
     if (!o)
         return NULL;
     *type = o->type;
+    /* A concrete key of a pattern: its own value, else the default. */
+    if (is_pattern(o) && strcmp(o->key, key) != 0 &&
+        (nv = named_find(set, key)) != NULL)
+        return &nv->val;
     return &set->vals[idx];
+}
+
+/* Whether A and B give the same values to every concrete key of pattern
+ * entry IDX (the tables are the same: reconfigure compares sets of one
+ * translator). */
+static bool
+same_named(const gf_option_set_t *a, const gf_option_set_t *b, size_t idx)
+{
+    gf_option_type_t t = a->table[idx].type;
+
+    for (int pass = 0; pass < 2; pass++) {
+        const gf_option_set_t *x = pass ? b : a, *y = pass ? a : b;
+
+        for (size_t i = 0; i < x->nnamed; i++) {
+            const struct named_val *nv = &x->named[i], *other;
+
+            if (nv->idx != idx)
+                continue;
+            other = named_find(y, nv->key);
+            if (!other || !gf__option_val_same(t, &nv->val, &other->val))
+                return false;
+        }
+    }
+    return true;
 }
 
 GF_EXPORT int
@@ -374,7 +495,18 @@ gf_option_set_same(const gf_option_set_t *a, const gf_option_set_t *b,
         vb = &unset;
     if (va->set && vb->set && ta != tb)
         return 0;
-    return gf__option_val_same(ta, va, vb) ? 1 : 0;
+    if (!gf__option_val_same(ta, va, vb))
+        return 0;
+    /* A pattern entry itself: its concrete keys must agree too. */
+    if (a->table == b->table) {
+        size_t idx;
+        const gf_option_t *o = table_find(a->table, a->n, key, &idx);
+
+        if (o && is_pattern(o) && strcmp(o->key, key) == 0 &&
+            !same_named(a, b, idx))
+            return 0;
+    }
+    return 1;
 }
 
 /*

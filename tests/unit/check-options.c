@@ -822,6 +822,88 @@ reader(void *arg)
     return (void *)bad;
 }
 
+/* Pattern keys: each concrete key its own value, the default otherwise;
+ * '*' is one dotted component; an exact entry wins over a pattern. */
+static const gf_option_t ptable[] = {
+    {"auth.addr.*.allow", GF_OPTION_ADDR_LIST, NULL, 0, 0, NULL, NULL, 0},
+    {"auth.addr.*.reject", GF_OPTION_ADDR_LIST, NULL, 0, 0, NULL, NULL, 0},
+    {"limit.*", GF_OPTION_INT, "7", 0, 100, NULL, NULL, 0},
+    {"limit.special", GF_OPTION_STR, "exact", 0, 0, NULL, NULL, 0},
+    {NULL, GF_OPTION_STR, NULL, 0, 0, NULL, NULL, 0},
+};
+
+START_TEST(pattern_keys)
+{
+    const char *keys[] = {"auth.addr.a.allow", "auth.addr.b.allow", "limit.x",
+                          "auth.addr.a.allow", "limit.special"};
+    const char *vals[] = {"10.0.0.1", "192.168.1.*", "42", "10.0.0.2", "given"};
+    gf_option_set_t *set = NULL, *set2 = NULL;
+    gf_option_error_t err;
+    const char *s = NULL;
+    int64_t i = 0;
+
+    ck_assert_int_eq(gf_option_set_build(ptable, keys, vals, 5, &set, &err), 0);
+    /* Last value wins per concrete key; keys do not share values. */
+    ck_assert_int_eq(gf_option_addr_match(set, "auth.addr.a.allow", "10.0.0.2"),
+                     1);
+    ck_assert_int_eq(gf_option_addr_match(set, "auth.addr.a.allow", "10.0.0.1"),
+                     0);
+    ck_assert_int_eq(
+        gf_option_addr_match(set, "auth.addr.b.allow", "192.168.1.9"), 1);
+    ck_assert_int_eq(gf_option_addr_match(set, "auth.addr.b.allow", "10.0.0.2"),
+                     0);
+    /* A concrete key never given: the pattern's default (unset here). */
+    ck_assert_int_eq(gf_option_addr_match(set, "auth.addr.c.allow", "10.0.0.2"),
+                     -ENOENT);
+    ck_assert_int_eq(gf_option_addr_match(set, "auth.addr.a.reject", "1.2.3.4"),
+                     -ENOENT);
+    ck_assert_int_eq(gf_option_get_int(set, "limit.x", &i), 0);
+    ck_assert_int_eq(i, 42);
+    ck_assert_int_eq(gf_option_get_int(set, "limit.y", &i), 0);
+    ck_assert_int_eq(i, 7);
+    ck_assert_int_eq(gf_option_get_str(set, "limit.special", &s), 0);
+    ck_assert_str_eq(s, "given");
+    /* '*' is one component: not empty, no dots. */
+    ck_assert_int_eq(gf_option_get_int(set, "limit.", &i), -ENOENT);
+    ck_assert_int_eq(gf_option_get_int(set, "limit.a.b", &i), -ENOENT);
+
+    /* Values of a concrete key are checked like any other. */
+    const char *bk[] = {"limit.z"}, *bv[] = {"101"};
+    ck_assert_int_eq(gf_option_set_build(ptable, bk, bv, 1, &set2, &err),
+                     -EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.message, "101"));
+    const char *uk[] = {"auth.addr..allow"}, *uv[] = {"10.0.0.1"};
+    ck_assert_int_eq(gf_option_set_build(ptable, uk, uv, 1, &set2, &err),
+                     -EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.message, "unknown option"));
+    ck_assert_int_eq(
+        gf_option_validate(ptable, "auth.addr.x.reject", "10.0.0.0/8", &err),
+        0);
+    ck_assert_int_eq(
+        gf_option_validate(ptable, "auth.addr.x.y.reject", "1.1.1.1", &err),
+        -ENOENT);
+
+    /* Reconfigure sees a change in any concrete key of a pattern. */
+    ck_assert_int_eq(gf_option_set_build(ptable, keys, vals, 4, &set2, &err),
+                     0);
+    ck_assert_int_eq(gf_option_set_same(set, set2, "auth.addr.*.allow"), 1);
+    gf_option_set_free(set2);
+    vals[1] = "192.168.2.*";
+    ck_assert_int_eq(gf_option_set_build(ptable, keys, vals, 4, &set2, &err),
+                     0);
+    ck_assert_int_eq(gf_option_set_same(set, set2, "auth.addr.*.allow"), 0);
+    ck_assert_int_eq(gf_option_set_same(set, set2, "auth.addr.a.allow"), 1);
+    ck_assert_int_eq(gf_option_set_same(set, set2, "auth.addr.b.allow"), 0);
+    gf_option_set_free(set2);
+    ck_assert_int_eq(gf_option_set_build(ptable, keys, vals, 1, &set2, &err),
+                     0);
+    ck_assert_int_eq(gf_option_set_same(set, set2, "auth.addr.*.allow"), 0);
+    ck_assert_int_eq(gf_option_set_same(set2, set, "auth.addr.*.allow"), 0);
+    gf_option_set_free(set2);
+    gf_option_set_free(set);
+}
+END_TEST
+
 START_TEST(concurrent_readers)
 {
     gf_option_set_t *set = build(NULL, NULL, 0);
@@ -863,6 +945,7 @@ main(void)
     tcase_add_test(tc, bad_default);
     tcase_add_test(tc, bad_table_shape);
     tcase_add_test(tc, null_args);
+    tcase_add_test(tc, pattern_keys);
     tcase_add_test(tc, concurrent_readers);
     suite_add_tcase(s, tc);
     return gf_test_run(s);

@@ -36,17 +36,32 @@ setvolume_reply(gf_rpcsvc_req_t *req, server_priv_t *priv, int op_ret,
     return ret;
 }
 
-/* 1 if the peer of REQ may bind, 0 if refused. */
+/*
+ * 1 if the peer of REQ may bind to SUBVOL, 0 if refused. A reject list
+ * (the subvolume's or the server-wide one) wins; then the subvolume's
+ * own allow list decides if it has one, else the server-wide one.
+ */
 static int
-addr_allowed(server_priv_t *priv, gf_rpcsvc_req_t *req)
+addr_allowed(server_priv_t *priv, gf_rpcsvc_req_t *req, const char *subvol)
 {
     const gf_option_set_t *o = gf_xlator_options(priv->self);
     const char *ip = gf_rpc_conn_peer_ip(gf_rpcsvc_req_conn(req));
+    char allow[320], reject[320];
+    int r;
 
     if (!ip || !*ip) /* a unix socket is local */
         return 1;
-    if (gf_option_addr_match(o, "auth-reject", ip) == 1)
+    if ((size_t)snprintf(allow, sizeof(allow), "auth.addr.%s.allow", subvol) >=
+            sizeof(allow) ||
+        (size_t)snprintf(reject, sizeof(reject), "auth.addr.%s.reject",
+                         subvol) >= sizeof(reject))
+        return 0; /* a name too long to have been configured */
+    if (gf_option_addr_match(o, "auth-reject", ip) == 1 ||
+        gf_option_addr_match(o, reject, ip) == 1)
         return 0;
+    r = gf_option_addr_match(o, allow, ip);
+    if (r != -ENOENT)
+        return r == 1;
     return gf_option_addr_match(o, "auth-allow", ip) == 1;
 }
 
@@ -91,7 +106,7 @@ setvolume_check(server_priv_t *priv, gf_rpcsvc_req_t *req, gf_dict_t *reqd,
         gf_dict_set_str(reply, "ERROR", msg);
         return ENOENT;
     }
-    if (!addr_allowed(priv, req)) {
+    if (!addr_allowed(priv, req, name)) {
         snprintf(msg, sizeof(msg), "Authentication failed for %s on \"%s\"",
                  gf_rpcsvc_req_peer(req), name);
         gf_dict_set_str(reply, "ERROR", msg);

@@ -25,15 +25,26 @@ static const gf_option_t server_options[] = {
      .type = GF_OPTION_STR,
      .default_value = "127.0.0.1",
      .description = "numeric address to listen on"},
+    {.key = "auth.addr.*.allow",
+     .type = GF_OPTION_ADDR_LIST,
+     .default_value = NULL,
+     .description = "client addresses allowed to SETVOLUME on subvolume * "
+                    "(GlusterFS's spelling; when unset, auth-allow applies)"},
+    {.key = "auth.addr.*.reject",
+     .type = GF_OPTION_ADDR_LIST,
+     .default_value = NULL,
+     .description = "client addresses refused on subvolume * (wins over "
+                    "every allow list)"},
     {.key = "auth-allow",
      .type = GF_OPTION_ADDR_LIST,
      .default_value = "127.0.0.1,::1",
-     .description = "client addresses allowed to SETVOLUME (every "
-                    "subvolume; stands for auth.addr.<subvol>.allow)"},
+     .description = "client addresses allowed to SETVOLUME on any "
+                    "subvolume without its own auth.addr.<subvol>.allow"},
     {.key = "auth-reject",
      .type = GF_OPTION_ADDR_LIST,
      .default_value = NULL,
-     .description = "client addresses refused (wins over auth-allow)"},
+     .description = "client addresses refused on every subvolume (wins "
+                    "over every allow list)"},
     {.key = "inode-lru-limit",
      .type = GF_OPTION_INT,
      .default_value = "16384",
