@@ -14,6 +14,9 @@
 
 #include "server-int.h"
 
+static const char *const transport_types[] = {"tcp", "socket", NULL};
+static const char *const address_families[] = {"inet", "inet6", NULL};
+
 static const gf_option_t server_options[] = {
     {.key = "transport.socket.listen-port",
      .type = GF_OPTION_INT,
@@ -23,8 +26,20 @@ static const gf_option_t server_options[] = {
      .description = "TCP port to listen on (0: any free port)"},
     {.key = "transport.socket.bind-address",
      .type = GF_OPTION_STR,
-     .default_value = "127.0.0.1",
-     .description = "numeric address to listen on"},
+     .default_value = NULL,
+     .description = "numeric address to listen on (default: the loopback "
+                    "address of transport.address-family)"},
+    {.key = "transport-type",
+     .type = GF_OPTION_STR,
+     .default_value = "tcp",
+     .values = transport_types,
+     .description = "tcp only (glusterd writes it into brick volfiles)"},
+    {.key = "transport.address-family",
+     .type = GF_OPTION_STR,
+     .default_value = "inet",
+     .values = address_families,
+     .description = "inet (IPv4) or inet6 (IPv6): the family of "
+                    "bind-address"},
     {.key = "auth.addr.*.allow",
      .type = GF_OPTION_ADDR_LIST,
      .default_value = NULL,
@@ -149,14 +164,23 @@ static int
 server_listen(server_priv_t *priv)
 {
     const gf_option_set_t *o = gf_xlator_options(priv->self);
-    const char *bind = "127.0.0.1";
+    const char *bind = NULL, *family = "inet";
     int64_t port = 0;
     char addr[128];
+    bool inet6;
     int ret;
 
-    gf_option_get_str(o, "transport.socket.bind-address", &bind);
+    gf_option_get_str(o, "transport.address-family", &family);
+    inet6 = strcmp(family, "inet6") == 0;
+    if (gf_option_get_str(o, "transport.socket.bind-address", &bind) < 0)
+        bind = inet6 ? "::1" : "127.0.0.1";
+    else if ((strchr(bind, ':') != NULL) != inet6) {
+        gf_log(gf_xlator_name(priv->self), GF_LOG_ERROR,
+               "bind-address %s is not an %s address", bind, family);
+        return -EINVAL;
+    }
     gf_option_get_int(o, "transport.socket.listen-port", &port);
-    if (strchr(bind, ':'))
+    if (inet6)
         snprintf(addr, sizeof(addr), "[%s]:%d", bind, (int)port);
     else
         snprintf(addr, sizeof(addr), "%s:%d", bind, (int)port);
