@@ -243,6 +243,11 @@ typedef struct gf_identity {
     uint32_t ngroups;
     const uint32_t *groups;       /* copied into the stack */
     const gf_lkowner_t *lk_owner; /* copied; NULL for none */
+    /* The client connection the request came on, a nonzero id chosen by
+     * the protocol translator (unique in the process for its lifetime);
+     * 0 for requests made inside the process. Lock translators key their
+     * locks by it and drop them in cbks.client_disconnect. (ABI 1.1) */
+    uint64_t client;
 } gf_identity_t;
 
 /*
@@ -284,6 +289,8 @@ GF_EXPORT uint32_t gf_stack_gid(const gf_stack_t *stack);
 GF_EXPORT int32_t gf_stack_pid(const gf_stack_t *stack);
 GF_EXPORT uint64_t gf_stack_unique(const gf_stack_t *stack);
 GF_EXPORT const gf_lkowner_t *gf_stack_lk_owner(const gf_stack_t *stack);
+/* gf_identity_t.client of the request (0: local, or a NULL STACK). */
+GF_EXPORT uint64_t gf_stack_client(const gf_stack_t *stack);
 GF_EXPORT uint32_t gf_stack_groups(const gf_stack_t *stack,
                                    const uint32_t **groups);
 

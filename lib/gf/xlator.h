@@ -25,6 +25,9 @@
  *   1.0  2026-11-25  first version.
  *        2026-11-26  gf_xlator_ctx_slot, gf_xlator_inode_table_new (new
  *                    functions only: the descriptor is unchanged).
+ *   1.1  2026-11-26  gf_xlator_cbks.client_disconnect (read only from
+ *                    plugins of minor >= 1), gf_identity_t.client,
+ *                    gf_stack_client, gf_xlator_client_disconnect.
  */
 #ifndef GF_XLATOR_H
 #define GF_XLATOR_H
@@ -48,7 +51,7 @@ extern "C" {
 #endif
 
 #define GF_XLATOR_ABI_MAJOR 1u
-#define GF_XLATOR_ABI_MINOR 0u
+#define GF_XLATOR_ABI_MINOR 1u
 
 /* The name of the one symbol a plugin exports. */
 #define GF_XLATOR_API_SYMBOL "gf_xlator_api"
@@ -66,11 +69,17 @@ typedef enum gf_xlator_event {
 GF_EXPORT const char *gf_xlator_event_name(gf_xlator_event_t event);
 
 /* Callbacks the core calls when an inode or fd a translator may hold
- * context on goes away. Any may be NULL. */
+ * context on goes away, or a client it may hold state for is gone. Any
+ * may be NULL. */
 typedef struct gf_xlator_cbks {
     void (*forget)(gf_xlator_t *self, gf_inode_t *inode);
     void (*release)(gf_xlator_t *self, gf_fd_t *fd);
     void (*releasedir)(gf_xlator_t *self, gf_fd_t *fd);
+    /* (ABI 1.1) The connection CLIENT (gf_identity_t.client) is gone:
+     * drop what it held (locks, leases), waking whoever waits on it. Runs
+     * on the protocol translator's thread with THIS = SELF; must not
+     * block. */
+    void (*client_disconnect)(gf_xlator_t *self, uint64_t client);
 } gf_xlator_cbks_t;
 
 /* Statedump hooks: write `key=value` lines with gf_xlator_dump(). */
@@ -150,6 +159,14 @@ GF_EXPORT unsigned gf_xlator_ctx_slot(const gf_xlator_t *self);
  */
 GF_EXPORT gf_inode_table_t *gf_xlator_inode_table_new(gf_xlator_t *self,
                                                       uint32_t lru_limit);
+
+/*
+ * Tell TOP and every translator below it (each once) that client
+ * connection CLIENT (nonzero) is gone: their cbks.client_disconnect runs,
+ * parents before children. Protocol translators call it when a connection
+ * closes, after releasing that connection's fds. 0 or -EINVAL.
+ */
+GF_EXPORT int gf_xlator_client_disconnect(gf_xlator_t *top, uint64_t client);
 
 /* Per-fop counters of SELF, kept while the context measures latency. */
 typedef struct gf_xlator_fop_stats {

@@ -44,6 +44,7 @@ struct gf_stack {
     uint32_t ngroups;
     uint32_t *groups; /* small_groups or a gf_malloc'd array */
     uint32_t small_groups[GF_STACK_SMALL_GROUPS];
+    uint64_t client;
     gf_lkowner_t lk_owner;
 };
 

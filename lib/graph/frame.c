@@ -91,6 +91,7 @@ set_identity(gf_stack_t *st, const gf_identity_t *id)
     st->uid = id->uid;
     st->gid = id->gid;
     st->pid = id->pid;
+    st->client = id->client;
     if (id->ngroups > GF_STACK_SMALL_GROUPS) {
         st->groups =
             gf_malloc(NULL, GF_MT_OTHER, id->ngroups * sizeof(*st->groups));
@@ -260,6 +261,12 @@ const gf_lkowner_t *
 gf_stack_lk_owner(const gf_stack_t *stack)
 {
     return stack ? &stack->lk_owner : NULL;
+}
+
+GF_EXPORT uint64_t
+gf_stack_client(const gf_stack_t *stack)
+{
+    return stack ? stack->client : 0;
 }
 
 uint32_t

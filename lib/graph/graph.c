@@ -445,6 +445,48 @@ gf_xlator_inode_table_new(gf_xlator_t *self, uint32_t lru_limit)
     return t;
 }
 
+/* Mark XL and everything below it in REACH (by slot). */
+static void
+mark_below(const gf_xlator_t *xl, bool *reach)
+{
+    if (reach[xl->slot])
+        return;
+    reach[xl->slot] = true;
+    for (unsigned i = 0; i < xl->nchildren; i++)
+        mark_below(xl->children[i], reach);
+}
+
+int
+gf_xlator_client_disconnect(gf_xlator_t *top, uint64_t client)
+{
+    gf_graph_t *g = top ? top->graph : NULL;
+    bool *reach;
+
+    if (!g || !client)
+        return -EINVAL;
+    GF_ASSERT(top->magic == GF_XLATOR_MAGIC);
+    reach = gf_calloc(NULL, GF_MT_OTHER, g->count, sizeof(*reach));
+    if (!reach)
+        return -ENOMEM;
+    mark_below(top, reach);
+    /* A volfile defines subvolumes before their users, so slots run from
+     * leaves to the top: walk them backwards for parents first. */
+    for (size_t i = g->count; i-- > 0;) {
+        gf_xlator_t *xl = g->xls[i];
+        const gf_xlator_cbks_t *cb = xl->api ? xl->api->cbks : NULL;
+        gf_xlator_t *prev;
+
+        if (!reach[i] || !xl->init_done || !cb || xl->api->abi_minor < 1 ||
+            !cb->client_disconnect)
+            continue;
+        prev = gf_this_set(xl);
+        cb->client_disconnect(xl, client);
+        gf_this_set(prev);
+    }
+    gf_free(reach);
+    return 0;
+}
+
 unsigned
 gf_xlator_ctx_slot(const gf_xlator_t *self)
 {

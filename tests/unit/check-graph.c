@@ -37,6 +37,8 @@ typedef struct sink_priv {
     int child_up;
     int forgets;
     int releases;
+    int disconnects;
+    uint64_t last_client;
 } sink_priv_t;
 
 static const char chain_vol[] = "volume leaf\n"
@@ -345,7 +347,7 @@ START_TEST(abi_mismatch_is_refused)
 
     ck_assert_int_eq(build(&f, vol), -ENOEXEC);
     ck_assert_msg(strstr(f.err, "ABI 2.0") != NULL, "%s", f.err);
-    ck_assert_msg(strstr(f.err, "speaks 1.0") != NULL, "%s", f.err);
+    ck_assert_msg(strstr(f.err, "speaks 1.1") != NULL, "%s", f.err);
     teardown(&f);
 }
 END_TEST
@@ -477,7 +479,8 @@ START_TEST(stacks_carry_identity)
                         .pid = 77,
                         .ngroups = 40,
                         .groups = groups,
-                        .lk_owner = &owner};
+                        .lk_owner = &owner,
+                        .client = 0x1234567890ull};
     const uint32_t *got;
     gf_frame_t *a, *b;
     unsigned i;
@@ -494,7 +497,10 @@ START_TEST(stacks_carry_identity)
     ck_assert_uint_eq(gf_stack_groups(gf_frame_stack(a), &got), 40);
     ck_assert_uint_eq(got[39], 5039);
     ck_assert_uint_eq(gf_stack_lk_owner(gf_frame_stack(a))->len, 3);
+    ck_assert_uint_eq(gf_stack_client(gf_frame_stack(a)), 0x1234567890ull);
     ck_assert_uint_eq(gf_stack_uid(gf_frame_stack(b)), 0);
+    ck_assert_uint_eq(gf_stack_client(gf_frame_stack(b)), 0);
+    ck_assert_uint_eq(gf_stack_client(NULL), 0);
     ck_assert_uint_ne(gf_stack_unique(gf_frame_stack(a)),
                       gf_stack_unique(gf_frame_stack(b)));
     ck_assert_ptr_null(gf_frame_parent(a));
@@ -604,6 +610,44 @@ START_TEST(dead_contexts_reach_their_translators_cbks)
 }
 END_TEST
 
+/* Two sinks under two parents under one top: each translator below the
+ * top hears of a gone client once; one beside it does not. */
+static const char diamond_vol[] = "volume s1\n    type test/sink\nend-volume\n"
+                                  "volume s2\n    type test/sink\nend-volume\n"
+                                  "volume p1\n    type test/pass\n"
+                                  "    subvolumes s1 s2\nend-volume\n"
+                                  "volume p2\n    type test/pass\n"
+                                  "    subvolumes s1\nend-volume\n"
+                                  "volume top\n    type test/pass\n"
+                                  "    subvolumes p1 p2\nend-volume\n";
+
+START_TEST(client_disconnect_reaches_each_translator_once)
+{
+    fixture_t f;
+    sink_priv_t *s1, *s2;
+
+    start(&f, diamond_vol);
+    s1 = gf_xlator_private(gf_graph_find(f.graph, "s1"));
+    s2 = gf_xlator_private(gf_graph_find(f.graph, "s2"));
+    ck_assert_int_eq(gf_xlator_client_disconnect(gf_graph_top(f.graph), 42), 0);
+    ck_assert_int_eq(s1->disconnects, 1);
+    ck_assert_uint_eq(s1->last_client, 42);
+    ck_assert_int_eq(s2->disconnects, 1);
+    /* From p2 down: s1 only. */
+    ck_assert_int_eq(
+        gf_xlator_client_disconnect(gf_graph_find(f.graph, "p2"), 7), 0);
+    ck_assert_int_eq(s1->disconnects, 2);
+    ck_assert_uint_eq(s1->last_client, 7);
+    ck_assert_int_eq(s2->disconnects, 1);
+    /* Client 0 is "local": not a connection. */
+    ck_assert_int_eq(gf_xlator_client_disconnect(gf_graph_top(f.graph), 0),
+                     -EINVAL);
+    ck_assert_int_eq(gf_xlator_client_disconnect(NULL, 1), -EINVAL);
+    ck_assert_int_eq(s1->disconnects, 2);
+    teardown(&f);
+}
+END_TEST
+
 /* Unwinding a stack's top frame (it has no parent to answer) is a
  * programmer error: it must abort, not call into garbage. */
 START_TEST(unwinding_the_top_frame_aborts)
@@ -638,6 +682,7 @@ main(void)
     tcase_add_test(tc, reconfigure_applies_options_or_asks_for_a_new_graph);
     tcase_add_test(tc, latency_is_measured_only_when_asked);
     tcase_add_test(tc, stacks_carry_identity);
+    tcase_add_test(tc, client_disconnect_reaches_each_translator_once);
     tcase_add_test(tc, dead_contexts_reach_their_translators_cbks);
     /* It exhausts the process's memory: only in a forked child, and not
      * under valgrind, whose own allocator would run out first. */

@@ -4,7 +4,8 @@
  * size is the option "size"), FLUSH and ACCESS (EACCES for mask 0777) at
  * once; every other fop gets the default, which replies ENOTCONN since a
  * leaf has no child. It counts the events it receives (the core's default
- * notify makes it, as a leaf, answer PARENT_UP with CHILD_UP).
+ * notify makes it, as a leaf, answer PARENT_UP with CHILD_UP) and the
+ * inode, fd and client callbacks.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -20,6 +21,8 @@ typedef struct sink_priv {
     int child_up;
     int forgets;
     int releases;
+    int disconnects;
+    uint64_t last_client; /* of the last client_disconnect */
 } sink_priv_t;
 
 static const gf_option_t sink_options[] = {
@@ -147,10 +150,20 @@ sink_release(gf_xlator_t *self, gf_fd_t *fd)
     ((sink_priv_t *)gf_xlator_private(self))->releases++;
 }
 
+static void
+sink_client_disconnect(gf_xlator_t *self, uint64_t client)
+{
+    sink_priv_t *priv = gf_xlator_private(self);
+
+    priv->disconnects++;
+    priv->last_client = client;
+}
+
 static const gf_xlator_cbks_t sink_cbks = {
     .forget = sink_forget,
     .release = sink_release,
     .releasedir = sink_release,
+    .client_disconnect = sink_client_disconnect,
 };
 
 static const gf_xlator_fops_t sink_fops = {
