@@ -738,6 +738,13 @@ START_TEST(symlink_link_mknod)
 
     ck_assert_int_eq(do_file(&root, "f", "x", &f), 0);
     loc = loc_gfid(&f);
+    /* readlink(2) of a file or directory: EINVAL, not Linux's ENOENT. */
+    ck_assert_int_eq(gf_syncop_readlink(&E.sc, NULL, &loc, 4096, NULL),
+                     -EINVAL);
+    loc = loc_gfid(&root);
+    ck_assert_int_eq(gf_syncop_readlink(&E.sc, NULL, &loc, 4096, NULL),
+                     -EINVAL);
+    loc = loc_gfid(&f);
     nloc = loc_entry(&root, "f2");
     ck_assert_int_eq(gf_syncop_link(&E.sc, &lo, &loc, &nloc, NULL), 0);
     ck_assert(gf_gfid_equal(&lo.buf->gfid, &f));

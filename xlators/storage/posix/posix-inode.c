@@ -377,8 +377,12 @@ gf__posix_readlink(gf_frame_t *frame, gf_xlator_t *self, gf_loc_t *loc,
     if (ret == 0) {
         if (size > sizeof(buf) - 1)
             size = sizeof(buf) - 1;
-        /* "" with the fd: the symlink we hold, read not followed. */
-        n = readlinkat(obj.fd, "", buf, size);
+        /* "" with the fd: the symlink we hold, read not followed. Linux
+         * says ENOENT for anything else; readlink(2) says EINVAL. */
+        if (!S_ISLNK(obj.st.st_mode))
+            n = -1, errno = EINVAL;
+        else
+            n = readlinkat(obj.fd, "", buf, size);
         if (n < 0)
             ret = -errno;
         else
