@@ -210,6 +210,14 @@ GF_EXPORT int gf_inode_lookup(gf_inode_t *inode);
 GF_EXPORT int gf_inode_forget(gf_inode_t *inode, uint64_t n);
 
 /*
+ * After an unlink or rmdir: if INODE has no name left in the table, forget
+ * all its lookups, so that it goes as soon as nobody references it (a
+ * client keeps no lookup on a name it deleted). Returns 1 if forgotten, 0
+ * if INODE still has a name, -EINVAL for NULL.
+ */
+GF_EXPORT int gf_inode_forget_if_unlinked(gf_inode_t *inode);
+
+/*
  * Write the path of INODE from the root, "/a/b/c", followed by "/NAME" if
  * NAME is not NULL ("/" for the root alone), into BUF of SIZE bytes, NUL
  * included. The first dentry of each ancestor is used. Returns the length,

@@ -558,6 +558,28 @@ gf_inode_forget(gf_inode_t *in, uint64_t n)
     return 0;
 }
 
+GF_EXPORT int
+gf_inode_forget_if_unlinked(gf_inode_t *in)
+{
+    gf_inode_table_t *t;
+    struct gf__list reap;
+    int ret = 0;
+
+    if (!in)
+        return -EINVAL;
+    t = in->table;
+    gf__list_init(&reap);
+    pthread_mutex_lock(&t->lock);
+    if (in->ndentries == 0 && in != t->root) {
+        in->nlookup = 0;
+        if (in->where == GF__IN_LRU)
+            retire(in, &reap);
+        ret = 1;
+    }
+    op_end(t, &reap);
+    return ret;
+}
+
 /* ---- link, unlink, rename ---------------------------------------------- */
 
 /* Length of NAME if it is a valid single path component, else -errno. */

@@ -627,6 +627,41 @@ START_TEST(lookup_count_keeps_inode)
 }
 END_TEST
 
+/* After an unlink, an inode with no name left drops its lookups and goes
+ * once unreferenced; one with another name (a hard link) keeps them. */
+START_TEST(forget_if_unlinked)
+{
+    gf_inode_table_t *t = gf_inode_table_new(0, 1);
+    gf_inode_t *root = gf_inode_table_root(t), *f;
+    struct forgets fc = {0};
+    gf_gfid_t g;
+
+    gf_inode_table_set_forget(t, on_forget, &fc);
+    f = mk(t, root, "f", GF_INODE_REG, &g);
+    gf_inode_ctx_set(f, 0, 7);
+    ck_assert_int_eq(gf_inode_lookup(f), 0);
+    ck_assert_int_eq(gf_inode_lookup(f), 0);
+    gf_inode_unref(gf_inode_link(f, root, "g", &g, GF_INODE_REG));
+    ck_assert_int_eq(gf_inode_unlink(f, root, "f"), 0);
+    ck_assert_int_eq(gf_inode_forget_if_unlinked(f), 0); /* "g" remains */
+    ck_assert_uint_eq(gf_inode_nlookup(f), 2);
+    ck_assert_int_eq(gf_inode_unlink(f, root, "g"), 0);
+    ck_assert_int_eq(gf_inode_forget_if_unlinked(f), 1);
+    ck_assert_uint_eq(gf_inode_nlookup(f), 0);
+    /* Still referenced (an open unlinked file): findable until then. */
+    ck_assert_uint_eq(fc.calls, 0);
+    gf_inode_unref(f);
+    ck_assert_uint_eq(fc.calls, 1);
+    ck_assert_uint_eq(fc.sum, 7);
+    ck_assert_ptr_null(gf_inode_find(t, &g));
+    /* The root never goes; NULL is refused. */
+    ck_assert_int_eq(gf_inode_forget_if_unlinked(root), 0);
+    ck_assert_int_eq(gf_inode_forget_if_unlinked(NULL), -EINVAL);
+    gf_inode_unref(root);
+    gf_inode_table_free(t);
+}
+END_TEST
+
 enum { MANY = 10000, LIMIT = 1000, PINNED_EVERY = 100 };
 
 START_TEST(lru_limit_honoured)
@@ -944,6 +979,7 @@ main(void)
     tcase_add_test(tc, link_rejects_bad_input);
     tcase_add_test(tc, calls_reject_bad_input);
     tcase_add_test(tc, lookup_count_keeps_inode);
+    tcase_add_test(tc, forget_if_unlinked);
     tcase_add_test(tc, lru_limit_honoured);
     tcase_add_test(tc, lru_purges_leaves_first);
     tcase_add_test(tc, ctx_slots);

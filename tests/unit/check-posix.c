@@ -4,10 +4,12 @@
  * temporary brick: gfids and handles on disk, every fop it serves, and
  * each way a request could try to leave the brick.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -811,6 +813,75 @@ START_TEST(unlink_and_rmdir)
 }
 END_TEST
 
+/* Threads making the same directories at once: one wins each name, the
+ * others get EEXIST, and nobody ever finds a name without its gfid (an
+ * object appears under its name only once it has one). */
+enum { RACERS = 4, RACE_ROUNDS = 150 };
+
+static pthread_barrier_t race_bar;
+
+static void *
+mkdir_racer(void *arg)
+{
+    gf_gfid_t root = root_g();
+    long won = 0;
+
+    for (int r = 0; r < RACE_ROUNDS; r++) {
+        char name[32];
+        gf_loc_t loc;
+        gf_iatt_t ia;
+        int ret;
+
+        snprintf(name, sizeof(name), "race%d", r);
+        pthread_barrier_wait(&race_bar);
+        ret = do_mkdir(&root, name, NULL);
+        if (ret == 0)
+            won++;
+        else if (ret != -EEXIST)
+            return (void *)-1L;
+        loc = loc_entry(&root, name);
+        if (do_lookup(&loc, &ia) != 0 || gf_gfid_is_null(&ia.gfid))
+            return (void *)-2L;
+        /* Usable by gfid at once: its handle came before its name. */
+        snprintf(name, sizeof(name), "in%ld", (long)(intptr_t)arg);
+        if (do_mkdir(&ia.gfid, name, NULL) != 0)
+            return (void *)-3L;
+    }
+    return (void *)won;
+}
+
+START_TEST(concurrent_mkdir_same_name)
+{
+    pthread_t th[RACERS];
+    long total = 0;
+    char path[PATH_MAX];
+    struct dirent *de;
+    DIR *d;
+
+    ck_assert_int_eq(pthread_barrier_init(&race_bar, NULL, RACERS), 0);
+    for (int i = 0; i < RACERS; i++)
+        ck_assert_int_eq(
+            pthread_create(&th[i], NULL, mkdir_racer, (void *)(intptr_t)i), 0);
+    for (int i = 0; i < RACERS; i++) {
+        void *won;
+
+        pthread_join(th[i], &won);
+        ck_assert_int_ge((long)won, 0);
+        total += (long)won;
+    }
+    pthread_barrier_destroy(&race_bar);
+    ck_assert_int_eq(total, RACE_ROUNDS);
+    /* Losers left nothing behind in the stage. */
+    disk_path(".glusterfs/gfsd-stage", path);
+    d = opendir(path);
+    ck_assert_ptr_nonnull(d);
+    while ((de = readdir(d)) != NULL)
+        ck_assert_msg(de->d_name[0] == '.', "left in the stage: %s",
+                      de->d_name);
+    closedir(d);
+}
+END_TEST
+
 START_TEST(statfs_and_access)
 {
     gf_gfid_t root = root_g();
@@ -1012,6 +1083,7 @@ main(void)
     tcase_add_test(tc, symlink_link_mknod);
     tcase_add_test(tc, unlink_and_rmdir);
     tcase_add_test(tc, statfs_and_access);
+    tcase_add_test(tc, concurrent_mkdir_same_name);
     tcase_add_test(tc, escapes_are_refused);
     suite_add_tcase(s, tc);
     tcase_set_timeout(ti, 30);

@@ -5,11 +5,14 @@
  *
  * Each one opens the parent directory by gfid (never by path), checks the
  * name is a single component, and acts with the *at() calls relative to
- * the parent fd. A new object gets its gfid (the client's "gfid-req" when
- * given) and its handle before the reply; if either fails the object is
- * removed again, so the brick never holds an object without a gfid made
- * by us.
+ * the parent fd. A new object is made in .glusterfs/gfsd-stage under its
+ * gfid's name, gets its gfid xattr (the client's "gfid-req" when given)
+ * there, and only then appears under its name (renameat2 NOREPLACE), so a
+ * concurrent lookup never finds it without a gfid; its handle follows. If
+ * a step fails the object is removed again, so the brick never holds an
+ * object without a gfid made by us.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -23,6 +26,7 @@
 typedef struct entry_op {
     posix_obj_t parent;
     gf_gfid_t gfid;
+    char stage[40]; /* the object's name in priv->stage_fd: its gfid */
     gf_iatt_t preparent;
     gf_iatt_t postparent;
     gf_iatt_t buf;
@@ -39,6 +43,14 @@ gfid_req(gf_dict_t *xdata, gf_gfid_t *gfid)
     return gf_gfid_generate(gfid);
 }
 
+static bool
+name_taken(int dirfd, const char *name)
+{
+    struct stat st;
+
+    return fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
 static int
 entry_begin(posix_priv_t *priv, gf_loc_t *loc, gf_dict_t *xdata, entry_op_t *op)
 {
@@ -52,6 +64,11 @@ entry_begin(posix_priv_t *priv, gf_loc_t *loc, gf_dict_t *xdata, entry_op_t *op)
     /* One gfid, one object: refuse a gfid this brick already has. */
     if (ret == 0 && gf__posix_handle_exists(priv, &op->gfid))
         ret = -EEXIST;
+    /* A name taken now fails at once (the rename below decides races). */
+    if (ret == 0 && name_taken(op->parent.fd, loc->name))
+        ret = -EEXIST;
+    if (ret == 0)
+        gf_gfid_unparse(&op->gfid, op->stage);
     if (ret < 0) {
         gf__posix_obj_close(&op->parent);
         return ret;
@@ -60,19 +77,83 @@ entry_begin(posix_priv_t *priv, gf_loc_t *loc, gf_dict_t *xdata, entry_op_t *op)
     return 0;
 }
 
-/* Give the object just made at NAME its gfid and handle, fill the reply
- * attributes; on failure remove it again. */
+int
+gf__posix_stage_init(posix_priv_t *priv)
+{
+    struct dirent *de;
+    DIR *d;
+    int fd;
+
+    if (mkdirat(priv->handles_fd, "gfsd-stage", 0700) < 0 && errno != EEXIST)
+        return -errno;
+    priv->stage_fd = openat(priv->handles_fd, "gfsd-stage",
+                            O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (priv->stage_fd < 0)
+        return -errno;
+    /* Leftovers of a crash between making and publishing: nobody knew
+     * them (a staged directory is always empty). */
+    fd = dup(priv->stage_fd);
+    d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return -errno;
+    }
+    while ((de = readdir(d)) != NULL)
+        if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0 &&
+            unlinkat(priv->stage_fd, de->d_name, 0) < 0 && errno == EISDIR)
+            unlinkat(priv->stage_fd, de->d_name, AT_REMOVEDIR);
+    closedir(d);
+    return 0;
+}
+
+/* Move the staged object to NAME in the parent, failing if NAME exists. */
+static int
+publish(posix_priv_t *priv, entry_op_t *op, const char *name, bool dir)
+{
+    if (renameat2(priv->stage_fd, op->stage, op->parent.fd, name,
+                  RENAME_NOREPLACE) == 0)
+        return 0;
+    if (errno != EINVAL && errno != ENOSYS)
+        return -errno;
+    /* A filesystem without RENAME_NOREPLACE: link(2) never replaces; a
+     * directory can only be checked first (a small race remains). */
+    if (!dir) {
+        if (linkat(priv->stage_fd, op->stage, op->parent.fd, name, 0) < 0)
+            return -errno;
+        unlinkat(priv->stage_fd, op->stage, 0);
+        return 0;
+    }
+    if (name_taken(op->parent.fd, name))
+        return -EEXIST;
+    return renameat(priv->stage_fd, op->stage, op->parent.fd, name) < 0 ? -errno
+                                                                        : 0;
+}
+
+/* Give the object just made in the stage its gfid and handle, publish it
+ * at NAME, and fill the reply attributes; on failure remove it again. The
+ * handle comes first: a client that finds NAME may use its gfid at once.
+ * (A directory's handle is a symlink to its final place; a file's is a
+ * hard link, made from the stage.) */
 static int
 entry_finish(posix_priv_t *priv, entry_op_t *op, const char *name, bool dir)
 {
     posix_obj_t obj;
-    int ret = gf__posix_open_at(priv, op->parent.fd, name, &obj);
+    bool handled = false, published = false;
+    int ret = gf__posix_open_at(priv, priv->stage_fd, op->stage, &obj);
 
     if (ret == 0)
         ret = gf__posix_gfid_set(priv, obj.fd, &op->gfid);
-    if (ret == 0)
+    if (ret == 0) {
         ret = gf__posix_handle_make(priv, &op->gfid, dir, &op->parent.gfid,
-                                    name, op->parent.fd);
+                                    dir ? name : op->stage,
+                                    dir ? op->parent.fd : priv->stage_fd);
+        handled = ret == 0;
+    }
+    if (ret == 0) {
+        ret = publish(priv, op, name, dir);
+        published = ret == 0;
+    }
     if (ret == 0)
         ret = gf__posix_fstat_iatt(obj.fd, &op->gfid, &op->buf);
     if (ret == 0)
@@ -80,8 +161,12 @@ entry_finish(posix_priv_t *priv, entry_op_t *op, const char *name, bool dir)
                                    &op->postparent);
     gf__posix_obj_close(&obj);
     if (ret < 0) {
-        gf__posix_handle_remove(priv, &op->gfid);
-        unlinkat(op->parent.fd, name, dir ? AT_REMOVEDIR : 0);
+        if (handled)
+            gf__posix_handle_remove(priv, &op->gfid);
+        if (published)
+            unlinkat(op->parent.fd, name, dir ? AT_REMOVEDIR : 0);
+        else
+            unlinkat(priv->stage_fd, op->stage, dir ? AT_REMOVEDIR : 0);
     }
     return ret;
 }
@@ -95,7 +180,7 @@ gf__posix_mkdir(gf_frame_t *frame, gf_xlator_t *self, gf_loc_t *loc,
     int ret = entry_begin(priv, loc, xdata, &op);
 
     if (ret == 0) {
-        if (mkdirat(op.parent.fd, loc->name, mode & ~umask & 07777) < 0)
+        if (mkdirat(priv->stage_fd, op.stage, mode & ~umask & 07777) < 0)
             ret = -errno;
         else
             ret = entry_finish(priv, &op, loc->name, true);
@@ -117,7 +202,7 @@ gf__posix_mknod(gf_frame_t *frame, gf_xlator_t *self, gf_loc_t *loc,
     if (ret == 0) {
         if (S_ISDIR(mode))
             ret = -EINVAL;
-        else if (mknodat(op.parent.fd, loc->name,
+        else if (mknodat(priv->stage_fd, op.stage,
                          (mode & S_IFMT) | (mode & ~umask & 07777),
                          (dev_t)rdev) < 0)
             ret = -errno;
@@ -143,7 +228,7 @@ gf__posix_symlink(gf_frame_t *frame, gf_xlator_t *self, const char *linkname,
     if (ret == 0) {
         /* The target is stored, never followed by us: it may say
          * anything. */
-        if (symlinkat(linkname, op.parent.fd, loc->name) < 0)
+        if (symlinkat(linkname, priv->stage_fd, op.stage) < 0)
             ret = -errno;
         else
             ret = entry_finish(priv, &op, loc->name, false);
@@ -164,7 +249,7 @@ create_open(posix_priv_t *priv, entry_op_t *op, gf_loc_t *loc, int32_t flags,
     int osfd, ret;
 
     flags &= ~(O_CREAT | O_EXCL | O_DIRECTORY | O_NOFOLLOW | O_PATH);
-    osfd = openat(op->parent.fd, loc->name,
+    osfd = openat(priv->stage_fd, op->stage,
                   flags | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
     if (osfd < 0)
         return -errno;

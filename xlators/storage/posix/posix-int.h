@@ -27,6 +27,7 @@ typedef struct posix_priv {
     char *directory;
     int brick_fd;    /* O_RDONLY|O_DIRECTORY on the brick root */
     int handles_fd;  /* O_RDONLY|O_DIRECTORY on <brick>/.glusterfs */
+    int stage_fd;    /* <brick>/.glusterfs/gfsd-stage (posix-entry.c) */
     dev_t brick_dev; /* identity of the brick root */
     ino_t brick_ino;
     unsigned slot; /* fd context slot this translator uses */
@@ -78,6 +79,9 @@ int gf__posix_open_parent(posix_priv_t *priv, const gf_loc_t *loc,
                           posix_obj_t *parent);
 void gf__posix_obj_close(posix_obj_t *obj);
 int gf__posix_handle_init(posix_priv_t *priv);
+/* posix-entry.c: make (and empty) the directory where new objects get
+ * their gfid before they appear under their name. */
+int gf__posix_stage_init(posix_priv_t *priv);
 
 /* ---- per-file fop tables ------------------------------------------------ */
 int gf__posix_lookup(gf_frame_t *frame, gf_xlator_t *self, gf_loc_t *loc,

@@ -134,6 +134,8 @@ open_brick(gf_xlator_t *self, posix_priv_t *priv)
     ret = probe_xattrs(self, priv);
     if (ret == 0)
         ret = gf__posix_handle_init(priv);
+    if (ret == 0)
+        ret = gf__posix_stage_init(priv);
     if (ret < 0)
         gf_log(gf_xlator_name(self), GF_LOG_ERROR,
                "brick %s: root gfid or .glusterfs handle: %s", priv->directory,
@@ -144,6 +146,8 @@ open_brick(gf_xlator_t *self, posix_priv_t *priv)
 static void
 priv_free(posix_priv_t *priv)
 {
+    if (priv->stage_fd >= 0)
+        close(priv->stage_fd);
     if (priv->handles_fd >= 0)
         close(priv->handles_fd);
     if (priv->brick_fd >= 0)
@@ -170,7 +174,7 @@ posix_init(gf_xlator_t *self)
     priv = calloc(1, sizeof(*priv));
     if (!priv)
         return -ENOMEM;
-    priv->brick_fd = priv->handles_fd = -1;
+    priv->brick_fd = priv->handles_fd = priv->stage_fd = -1;
     priv->slot = gf_xlator_ctx_slot(self);
     snprintf(priv->gfid_key, sizeof(priv->gfid_key), "%s.gfid", ns);
     priv->directory = strdup(dir);
