@@ -14,6 +14,7 @@
 
 #include <gf/ctx.h>
 #include <gf/event.h>
+#include <gf/fop.h>
 #include <gf/graph.h>
 #include <gf/log.h>
 #include <gf/mem-pool.h>
@@ -57,8 +58,9 @@ typedef struct gfsd {
     gf_event_pool_t *events;
     gf_syncenv_t *env;
     gf_mem_pool_t *pools[GFSD_NPOOLS];
-    int status_fd; /* write end of the status pipe, -1 when none */
-    int pid_fd;    /* locked pidfile, -1 when none */
+    gf_call_pool_t *calls; /* the ctx's call pool: requests, statedump */
+    int status_fd;         /* write end of the status pipe, -1 when none */
+    int pid_fd;            /* locked pidfile, -1 when none */
     bool pid_created;
     bool log_is_stderr;
 

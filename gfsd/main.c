@@ -76,7 +76,8 @@ make_pools(gfsd_t *d)
 }
 
 /* Step 4: ctx defaults -- memory accounting, page size, iobuf pool, event
- * pool, mem pools, resource limits. No thread is started here. */
+ * pool, mem pools, the call pool, resource limits. No thread is started
+ * here. */
 static int
 step_ctx_defaults(gfsd_t *d)
 {
@@ -93,6 +94,12 @@ step_ctx_defaults(gfsd_t *d)
     ret = make_pools(d);
     if (ret < 0)
         return ret;
+    /* The call pool of every request the graph starts, so that a
+     * statedump lists the pending ones. */
+    d->calls = gf_call_pool_new(d->ctx);
+    if (!d->calls)
+        return -ENOMEM;
+    gf_ctx_set_call_pool(d->ctx, d->calls);
     /* The default thread count; the command line may change it later.
      * Created before the fork as upstream does: no thread runs until
      * dispatch, and the parent of the fork _exits without freeing it
@@ -208,30 +215,42 @@ step_daemonize(gfsd_t *d)
     return ret;
 }
 
-/* Step 9: threads after fork -- sweeper, timer wheel, syncenv, flush. */
+/* Step 9: threads after fork -- sweeper, timer wheel, flush; the syncenv
+ * follows the graph (start_syncenv). */
 static int
 step_threads(gfsd_t *d)
 {
-    gf_syncenv_config_t cfg;
     int ret = gf_ctx_start_threads(d->ctx, 0);
 
     if (ret < 0) {
         gfsd_report(d, "cannot start service threads: %s", strerror(-ret));
         return ret;
     }
+    pthread_mutex_lock(&d->flush_lock);
+    d->flush_timer = gf_timer_call_after(gf_ctx_timer_wheel(d->ctx),
+                                         FLUSH_PERIOD_MS, flush_tick, d);
+    pthread_mutex_unlock(&d->flush_lock);
+    return 0;
+}
+
+/* Step 9's syncenv, started once the graph is active and before the
+ * status pipe reports success: no translator of a brick runs a synctask
+ * before its first request, so the start need not wait for its procs
+ * (threads that would compete with it for the CPUs). */
+static int
+start_syncenv(gfsd_t *d)
+{
+    gf_syncenv_config_t cfg;
+    int ret;
+
     gf_syncenv_config_init(&cfg);
     cfg.wheel = gf_ctx_timer_wheel(d->ctx);
     d->env = gf_syncenv_new(&cfg);
-    if (!d->env) {
-        ret = -errno;
-        gfsd_report(d, "cannot start the syncenv: %s", strerror(-ret));
-        return ret;
-    }
-    pthread_mutex_lock(&d->flush_lock);
-    d->flush_timer =
-        gf_timer_call_after(cfg.wheel, FLUSH_PERIOD_MS, flush_tick, d);
-    pthread_mutex_unlock(&d->flush_lock);
-    return 0;
+    if (d->env)
+        return 0;
+    ret = -errno;
+    gfsd_report(d, "cannot start the syncenv: %s", strerror(-ret));
+    return ret;
 }
 
 /* Step 10: OOM score, when asked. */
@@ -255,13 +274,16 @@ step_oom_score(gfsd_t *d)
     return 0;
 }
 
-/* Step 11: volfile -> graph -> init -> activate; then report success
- * through the status pipe (main reports failures, after cleaning up). */
+/* Step 11: volfile -> graph -> init -> activate; the syncenv; then report
+ * success through the status pipe (main reports failures, after cleaning
+ * up). */
 static int
 step_graph(gfsd_t *d)
 {
     int ret = gfsd_volume_init(d);
 
+    if (ret == 0)
+        ret = start_syncenv(d);
     if (ret == 0)
         gfsd_emancipate(d, 0);
     return ret;
@@ -298,6 +320,9 @@ cleanup(gfsd_t *d)
     pthread_mutex_unlock(&d->flush_lock);
     gf_event_pool_free(d->events);
     gf_syncenv_free(d->env);
+    /* After the graph: its stacks are gone with it. */
+    gf_ctx_set_call_pool(d->ctx, NULL);
+    gf_call_pool_free(d->calls);
     for (i = 0; i < GFSD_NPOOLS; i++)
         gf_mem_pool_destroy(d->pools[i]);
     gfsd_pidfile_release(d);

@@ -35,7 +35,8 @@ gfsd_signals_block(gfsd_t *d)
 /*
  * The state dump (gf/statedump.h): "<dir>/<progname>.<pid>.dump.<time>",
  * written atomically. The graph lock keeps a HUP from freeing the graph
- * under the dump. No call pool yet: the daemon owns none of its own.
+ * under the dump. The call pool is the ctx's, which protocol/server
+ * starts its requests from: the dump lists the pending ones.
  */
 int
 gfsd_statedump(gfsd_t *d, char *path, size_t len)
@@ -43,13 +44,14 @@ gfsd_statedump(gfsd_t *d, char *path, size_t len)
     int ret;
 
     pthread_mutex_lock(&d->graph_lock);
-    ret = gf_statedump_write(d->ctx, d->graph, NULL, d->args.statedump_path,
+    ret = gf_statedump_write(d->ctx, d->graph, d->calls, d->args.statedump_path,
                              d->args.progname, path, len);
     /* The default directory lives under /run, which is emptied at boot:
      * create it (not its parents) on first use. */
     if (ret == -ENOENT && mkdir(d->args.statedump_path, 0700) == 0)
-        ret = gf_statedump_write(d->ctx, d->graph, NULL, d->args.statedump_path,
-                                 d->args.progname, path, len);
+        ret = gf_statedump_write(d->ctx, d->graph, d->calls,
+                                 d->args.statedump_path, d->args.progname, path,
+                                 len);
     pthread_mutex_unlock(&d->graph_lock);
 
     if (ret < 0)

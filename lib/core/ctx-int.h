@@ -26,6 +26,7 @@ struct gf_ctx {
 
     gf_iobuf_pool_t *iobuf_pool;
     gf_timer_wheel_t *timer_wheel;
+    struct gf_call_pool *call_pool; /* borrowed, NULL unless set */
 
     gf_xlator_t global_xl; /* THIS outside any plugin */
 };

@@ -217,6 +217,19 @@ gf_ctx_timer_wheel(const gf_ctx_t *ctx)
     return ctx ? ctx->timer_wheel : NULL;
 }
 
+struct gf_call_pool *
+gf_ctx_call_pool(const gf_ctx_t *ctx)
+{
+    return ctx ? ctx->call_pool : NULL;
+}
+
+void
+gf_ctx_set_call_pool(gf_ctx_t *ctx, struct gf_call_pool *pool)
+{
+    if (ctx)
+        ctx->call_pool = pool;
+}
+
 gf_xlator_t *
 gf_ctx_global_xlator(const gf_ctx_t *ctx)
 {

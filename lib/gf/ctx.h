@@ -27,6 +27,7 @@ typedef struct gf_ctx gf_ctx_t;
 typedef struct gf_xlator gf_xlator_t;
 struct gf_iobuf_pool;
 struct gf_timer_wheel;
+struct gf_call_pool;
 struct gf_mem_acct;
 
 /* The three personalities of the gfsd binary (chosen by argv[0]). */
@@ -94,6 +95,16 @@ GF_EXPORT void gf_ctx_set_measure_latency(gf_ctx_t *ctx, bool on);
 GF_EXPORT struct gf_iobuf_pool *gf_ctx_iobuf_pool(const gf_ctx_t *ctx);
 /* Borrowed; NULL until gf_ctx_start_threads succeeded. */
 GF_EXPORT struct gf_timer_wheel *gf_ctx_timer_wheel(const gf_ctx_t *ctx);
+
+/*
+ * The process's call pool (gf/fop.h): the one whose live stacks the
+ * daemon's statedump lists. Borrowed and NULL unless set: the daemon
+ * creates it before building a graph and frees it after the last graph
+ * is gone; a translator that starts requests (protocol/server) takes it
+ * when there is one, else makes its own. Set it while no graph runs.
+ */
+GF_EXPORT struct gf_call_pool *gf_ctx_call_pool(const gf_ctx_t *ctx);
+GF_EXPORT void gf_ctx_set_call_pool(gf_ctx_t *ctx, struct gf_call_pool *pool);
 
 /* The context's global translator ("gf-global"): THIS outside any plugin. */
 GF_EXPORT gf_xlator_t *gf_ctx_global_xlator(const gf_ctx_t *ctx);

@@ -55,8 +55,8 @@ extern "C" {
  *
  * GRAPH (may be NULL: no graph sections) is the graph to describe, e.g.
  * the active one. POOL (may be NULL: "[global.callpool]" is skipped) is
- * the call pool whose live stacks and frames are listed; the context holds
- * no call pool yet, so the caller passes the one its requests use. NAME
+ * the call pool whose live stacks and frames are listed: the one the
+ * requests use, e.g. the context's (gf_ctx_call_pool), as gfsd does. NAME
  * may be NULL (GF_STATEDUMP_DEFAULT_NAME); a leading '/' is dropped and
  * every other '/' becomes '-', so a brick path may be passed as it is.
  *

@@ -9,9 +9,16 @@
  * (its unix socket, else loopback port 111); they run on the thread that
  * calls listen/register/unregister/free, never on an event thread. A
  * failure is logged and otherwise ignored: the service works without.
+ *
+ * They are the only libtirpc calls of libgf besides XDR, and the only ones
+ * that need the shared libtirpc (with the Kerberos/GSS-API libraries it
+ * loads): it is dlopened on first use rather than linked, so a brick that
+ * does not register (the default) never loads it (configure.ac: XDR).
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <rpc/pmap_clnt.h>
 #include <stdlib.h>
 
@@ -20,6 +27,45 @@
 #include "rpcsvc-int.h"
 
 static const char *const dom = "rpcsvc";
+
+static struct {
+    pthread_once_t once;
+    __typeof__(pmap_set) *set;
+    __typeof__(pmap_unset) *unset;
+} tirpc = {.once = PTHREAD_ONCE_INIT};
+
+/* Never dlclosed: libtirpc keeps process-wide state once used. */
+static void
+tirpc_load(void)
+{
+    void *h = dlopen(GF_TIRPC_SONAME, RTLD_NOW | RTLD_LOCAL);
+
+    if (h) {
+        tirpc.set = (__typeof__(pmap_set) *)dlsym(h, "pmap_set");
+        tirpc.unset = (__typeof__(pmap_unset) *)dlsym(h, "pmap_unset");
+    }
+    if (!tirpc.set || !tirpc.unset) {
+        gf_log(dom, GF_LOG_WARNING, "rpcbind: cannot load %s: %s",
+               GF_TIRPC_SONAME, dlerror());
+        tirpc.set = NULL;
+        tirpc.unset = NULL;
+    }
+}
+
+/* libtirpc's pmap_set/pmap_unset; false when they fail or cannot load. */
+static bool
+tirpc_pmap_set(uint32_t prog, uint32_t vers, int port)
+{
+    pthread_once(&tirpc.once, tirpc_load);
+    return tirpc.set && tirpc.set(prog, vers, IPPROTO_TCP, port);
+}
+
+static bool
+tirpc_pmap_unset(uint32_t prog, uint32_t vers)
+{
+    pthread_once(&tirpc.once, tirpc_load);
+    return tirpc.unset && tirpc.unset(prog, vers);
+}
 
 static bool
 pmap_known(const gf_rpcsvc_t *svc, uint32_t prog, uint32_t vers)
@@ -35,7 +81,7 @@ pmap_add(gf_rpcsvc_t *svc, uint32_t prog, uint32_t vers, int port)
 {
     void *n;
 
-    if (!pmap_set(prog, vers, IPPROTO_TCP, port)) {
+    if (!tirpc_pmap_set(prog, vers, port)) {
         gf_log(dom, GF_LOG_WARNING,
                "rpcbind: cannot register program %u "
                "v%u on port %d",
@@ -45,7 +91,7 @@ pmap_add(gf_rpcsvc_t *svc, uint32_t prog, uint32_t vers, int port)
     n = realloc(svc->pmap, (svc->npmap + 1) * sizeof(svc->pmap[0]));
     if (!n) {
         /* Cannot remember it: take it back rather than leak it. */
-        pmap_unset(prog, vers);
+        tirpc_pmap_unset(prog, vers);
         return;
     }
     svc->pmap = n;
@@ -77,7 +123,7 @@ gf__rpcsvc_pmap_unset(gf_rpcsvc_t *svc, uint32_t prog, uint32_t vers)
     for (unsigned i = 0; i < svc->npmap; i++) {
         if (svc->pmap[i].prog != prog || svc->pmap[i].vers != vers)
             continue;
-        if (!pmap_unset(prog, vers))
+        if (!tirpc_pmap_unset(prog, vers))
             gf_log(dom, GF_LOG_WARNING,
                    "rpcbind: cannot unregister "
                    "program %u v%u",
@@ -93,7 +139,7 @@ gf__rpcsvc_pmap_unset_all(gf_rpcsvc_t *svc)
 {
     pthread_mutex_lock(&svc->pmap_lock);
     for (unsigned i = 0; i < svc->npmap; i++)
-        if (!pmap_unset(svc->pmap[i].prog, svc->pmap[i].vers))
+        if (!tirpc_pmap_unset(svc->pmap[i].prog, svc->pmap[i].vers))
             gf_log(dom, GF_LOG_WARNING,
                    "rpcbind: cannot unregister "
                    "program %u v%u",

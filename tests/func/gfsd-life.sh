@@ -4,11 +4,11 @@
 # TAP: the life of a gfsd process -- foreground and daemon start-up reach
 # "graph active", the pidfile excludes a second instance, HUP reconfigures
 # an option-only change, rejects a broken volfile (the old graph keeps
-# serving) and swaps in a new topology, USR1 writes a state dump, TERM
-# exits 0 leaving no process and no pidfile.
+# serving) and swaps in a new topology, USR1 writes a state dump (with
+# the daemon's call pool), TERM exits 0 leaving no process and no pidfile.
 set -u
 . "${top_srcdir:?}/tests/func/gfsd-lib.sh"
-echo "1..22"
+echo "1..23"
 
 vol="$tmp/brick.vol"
 write_vol "$vol" DEBUG
@@ -99,6 +99,11 @@ check "USR1 writes a state dump" \
 check "... complete, listing the new graph" \
     sh -c "grep -q '^\[xlator.extra\]' '$tmp'/gfsd.$d.dump.* &&
            tail -n 1 '$tmp'/gfsd.$d.dump.* | grep -q '^DUMP-END-TIME:'"
+# The daemon's ctx holds the call pool its requests come from, so the
+# dump has the call pool section (no request is pending here).
+check "... with the daemon's call pool, no stack pending" \
+    sh -c "grep -A 1 '^\[global.callpool\]\$' '$tmp'/gfsd.$d.dump.* |
+           grep -q '^callpool.cnt=0\$'"
 
 # --- TERM --------------------------------------------------------------
 kill -TERM "$d"
