@@ -68,6 +68,7 @@
     X(inodelk, INODELK)                                                      \
     X(finodelk, FINODELK)                                                    \
     X(entrylk, ENTRYLK)                                                      \
+    X(fentrylk, FENTRYLK)                                                    \
     X(xattrop, XATTROP)                                                      \
     X(fxattrop, FXATTROP)                                                    
 
@@ -419,6 +420,16 @@
 #define GF_FOP_CBKS_entrylk(A)                                               \
     A(gf_dict_t *, xdata)
 
+#define GF_FOP_ARGS_fentrylk(A)                                              \
+    A(const char *, volume)                                                  \
+    A(gf_fd_t *, fd)                                                         \
+    A(const char *, basename)                                                \
+    A(int32_t, cmd)                                                          \
+    A(int32_t, type)                                                         \
+    A(gf_dict_t *, xdata)
+#define GF_FOP_CBKS_fentrylk(A)                                              \
+    A(gf_dict_t *, xdata)
+
 #define GF_FOP_ARGS_xattrop(A)                                               \
     A(gf_loc_t *, loc)                                                       \
     A(int32_t, optype)                                                       \
@@ -438,5 +449,19 @@
     A(gf_dict_t *, xdata)
 
 /* clang-format on */
+
+/* cmd and type of entrylk and fentrylk, numbered as upstream's (and the
+ * wire's) entrylk_cmd and entrylk_type. A NULL basename locks the whole
+ * directory. lk, inodelk and finodelk take F_GETLK, F_SETLK or F_SETLKW
+ * and a gf_flock_t of F_RDLCK, F_WRLCK or F_UNLCK from <fcntl.h>. */
+enum {
+    GF_ENTRYLK_LOCK = 0,
+    GF_ENTRYLK_UNLOCK = 1,
+    GF_ENTRYLK_LOCK_NB = 2,
+};
+enum {
+    GF_ENTRYLK_RDLCK = 0,
+    GF_ENTRYLK_WRLCK = 1,
+};
 
 #endif /* GF_FOP_TABLE_H */

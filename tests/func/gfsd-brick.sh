@@ -2,13 +2,13 @@
 # SPDX-License-Identifier: LGPL-3.0-or-later
 #
 # TAP: the shipped brick volfile (gfsd/gfsd.vol: storage/posix under
-# performance/io-threads, debug/io-stats and protocol/server) starts as it
-# is, with --xlator-option pointing it at a temp brick and a free port, and
-# stops cleanly. Skipped while one of its translators is not built.
+# features/locks, performance/io-threads, debug/io-stats and
+# protocol/server) starts as it is, with --xlator-option pointing it at a
+# temp brick and a free port, and stops cleanly. Skipped while one of its translators is not built.
 set -u
 . "${top_srcdir:?}/tests/func/gfsd-lib.sh"
-for x in storage/posix performance/io-threads debug/io-stats \
-    protocol/server; do
+for x in storage/posix features/locks performance/io-threads \
+    debug/io-stats protocol/server; do
     if [ ! -e "$builddir/xlators/$x.la" ]; then
         echo "1..0 # SKIP $x is not built"
         exit 0
@@ -24,7 +24,7 @@ b=$!
 pids="$pids $b"
 check "the default brick graph becomes active" \
     wait_for in_log "$tmp/brick.log" \
-    "graph active: 4 translators, top 'brick-server'"
+    "graph active: 5 translators, top 'brick-server'"
 check "protocol/server listens on the loopback" \
     in_log "$tmp/brick.log" "listening on 127.0.0.1:"
 kill -TERM "$b"
@@ -42,7 +42,7 @@ check "TERM exits 0" [ $? -eq 0 ]
 b=$!
 pids="$pids $b"
 check "glusterd's transport and auth.addr options are accepted" \
-    wait_for in_log "$tmp/gd.log" "graph active: 4 translators"
+    wait_for in_log "$tmp/gd.log" "graph active: 5 translators"
 kill -TERM "$b"
 wait "$b"
 

@@ -7,6 +7,8 @@
  * Every step prints one line "step=NAME ret=R errno=E detail=..." that
  * carries nothing server-specific (no inode numbers, ports or times), so
  * the outputs of two runs against two servers can be compared with diff.
+ * The functional script covers files, directories, renames, truncation,
+ * symlinks, hard links, FIFOs and xattrs (by path and by fd).
  * The exit status is non-zero if any step failed.
  *
  * Usage: gfapi-client HOST PORT SUBVOLUME WORKDIR [concurrent] [LOGFILE]
@@ -65,6 +67,8 @@ type_name(mode_t mode)
         return "file";
     if (S_ISLNK(mode))
         return "symlink";
+    if (S_ISFIFO(mode))
+        return "fifo";
     return "other";
 }
 
@@ -178,6 +182,111 @@ do_stat(glfs_t *fs, const char *name, const char *path, long want_size)
          detail);
 }
 
+/* As do_stat, without following a symlink: the object itself. */
+static void
+do_lstat(glfs_t *fs, const char *name, const char *path)
+{
+    char sname[64], detail[96];
+    struct stat st;
+    int r = glfs_lstat(fs, path, &st);
+
+    snprintf(sname, sizeof(sname), "lstat-%s", name);
+    if (r == 0)
+        snprintf(detail, sizeof(detail), "type=%s size=%lld mode=%o nlink=%lu",
+                 type_name(st.st_mode), (long long)st.st_size,
+                 (unsigned)(st.st_mode & 07777), (unsigned long)st.st_nlink);
+    step(sname, r, errno, 0, r == 0 ? detail : NULL);
+}
+
+/* A step that must fail with errno WANT (ENODATA, say). */
+static void
+expect_errno(const char *name, long r, int err, int want)
+{
+    int as_wanted = r < 0 && err == want;
+
+    step(name, r, err, as_wanted ? -1 : 1, as_wanted ? strerror(want) : "no");
+}
+
+/* FGETXATTR NAME on FD: the value (as text) in the detail. */
+static void
+do_fgetxattr(const char *sname, glfs_fd_t *fd, const char *name)
+{
+    char val[64], detail[96];
+    ssize_t n = glfs_fgetxattr(fd, name, val, sizeof(val) - 1);
+
+    if (n >= 0) {
+        val[n] = '\0';
+        snprintf(detail, sizeof(detail), "value=%s", val);
+    }
+    step(sname, (long)n, errno, 0, n >= 0 ? detail : NULL);
+}
+
+/* SYMLINK, READLINK, LINK, MKNOD and the xattr removals in KEEP, next to
+ * the file KFILE: what is made stays, for the tree comparison. */
+static void
+run_links(glfs_t *fs, const char *keep, const char *kfile)
+{
+    char sym[700], hard[700], fifo[700], target[64], detail[96];
+    ssize_t n;
+    int r;
+
+    snprintf(sym, sizeof(sym), "%s/sym", keep);
+    snprintf(hard, sizeof(hard), "%s/hard", keep);
+    snprintf(fifo, sizeof(fifo), "%s/fifo", keep);
+    r = glfs_symlink(fs, "data", sym);
+    step("symlink", r, errno, 0, NULL);
+    n = glfs_readlink(fs, sym, target, sizeof(target) - 1);
+    if (n >= 0) {
+        target[n] = '\0';
+        snprintf(detail, sizeof(detail), "target=%s", target);
+    }
+    step("readlink", (long)n, errno, n >= 0 && strcmp(target, "data") != 0,
+         n >= 0 ? detail : NULL);
+    do_lstat(fs, "sym", sym);
+    do_stat(fs, "through-sym", sym, -1);
+    n = glfs_readlink(fs, kfile, target, sizeof(target));
+    expect_errno("readlink-file", (long)n, errno, EINVAL);
+    r = glfs_symlink(fs, "elsewhere", sym);
+    expect_errno("symlink-exists", r, errno, EEXIST);
+
+    r = glfs_link(fs, kfile, hard);
+    step("link", r, errno, 0, NULL);
+    do_stat(fs, "linked", kfile, -1);
+    do_stat(fs, "hard", hard, -1);
+    r = glfs_link(fs, kfile, hard);
+    expect_errno("link-exists", r, errno, EEXIST);
+
+    r = glfs_mknod(fs, fifo, S_IFIFO | 0640, 0);
+    step("mknod-fifo", r, errno, 0, NULL);
+    do_lstat(fs, "fifo", fifo);
+
+    r = glfs_setxattr(fs, kfile, "user.gone", "soon", 4, 0);
+    step("setxattr", r, errno, 0, NULL);
+    r = glfs_removexattr(fs, kfile, "user.gone");
+    step("removexattr", r, errno, 0, NULL);
+    r = glfs_removexattr(fs, kfile, "user.gone");
+    expect_errno("removexattr-again", r, errno, ENODATA);
+
+    glfs_fd_t *fd = glfs_open(fs, kfile, O_RDWR);
+    step("open-for-xattrs", fd ? 0 : -1, errno, 0, NULL);
+    if (!fd)
+        return;
+    r = glfs_fsetxattr(fd, "user.byfd", "fd-value", 8, 0);
+    step("fsetxattr", r, errno, 0, NULL);
+    do_fgetxattr("fgetxattr", fd, "user.byfd");
+    r = glfs_fremovexattr(fd, "user.byfd");
+    step("fremovexattr", r, errno, 0, NULL);
+    n = glfs_fgetxattr(fd, "user.byfd", target, sizeof(target));
+    expect_errno("fgetxattr-removed", (long)n, errno, ENODATA);
+    r = glfs_fremovexattr(fd, "user.byfd");
+    expect_errno("fremovexattr-again", r, errno, ENODATA);
+    r = glfs_fsetxattr(fd, "user.kept", "stays", 5, 0);
+    step("fsetxattr-kept", r, errno, 0, NULL);
+    do_fgetxattr("fgetxattr-kept", fd, "user.kept");
+    r = glfs_close(fd);
+    step("close-xattrs", r, errno, 0, NULL);
+}
+
 static int
 cmp_str(const void *a, const void *b)
 {
@@ -278,6 +387,8 @@ run_functional(glfs_t *fs, const char *work)
     do_create_write(fs, "kept-cut", ktrunc, SMALL_SIZE, 4);
     r = glfs_truncate(fs, ktrunc, TRUNC_SIZE);
     step("truncate-kept", r, errno, 0, NULL);
+    run_links(fs, keep, kfile);
+    do_readdir(fs, "kept", keep, 0);
     do_readdir(fs, "root", "/", 0);
     return 0;
 }

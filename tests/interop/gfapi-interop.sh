@@ -6,8 +6,8 @@
 # (storage/posix under performance/io-threads, debug/io-stats and
 # protocol/server on 127.0.0.1). The client prints one line per step; the
 # two runs must print the same lines, and the two brick directories must
-# hold the same tree afterwards (names, types, sizes, contents; .glusterfs
-# and xattrs ignored). Skipped when libgfapi or glusterfsd is missing.
+# hold the same tree afterwards (names, types, sizes, contents, link
+# counts, symlink targets, FIFOs; .glusterfs and xattrs ignored). Skipped when libgfapi or glusterfsd is missing.
 set -u
 : "${builddir:?}" "${GF_XLATOR_PATH:?}"
 export GF_XLATOR_PATH
@@ -122,14 +122,22 @@ run_client() {
     echo "$_r1 $?" >"$tmp/$1.rc"
 }
 
-# tree DIR: one line per object below DIR, .glusterfs left out.
+# tree DIR: one line per object below DIR, .glusterfs left out: symlinks
+# with their targets (tested first: -d and -f follow them), files with
+# their link counts (the brick's own, .glusterfs handle included) and
+# contents, FIFOs with their permissions.
 tree() {
     (cd "$1" && find . -path ./.glusterfs -prune -o -print | LC_ALL=C sort |
         while IFS= read -r p; do
-            if [ -d "$p" ]; then
+            if [ -L "$p" ]; then
+                echo "symlink $p -> $(readlink "$p")"
+            elif [ -d "$p" ]; then
                 echo "dir $p"
             elif [ -f "$p" ]; then
-                echo "file $p $(wc -c <"$p") $(cksum <"$p")"
+                echo "file $p links=$(stat -c %h "$p") $(wc -c <"$p")" \
+                    "$(cksum <"$p")"
+            elif [ -p "$p" ]; then
+                echo "fifo $p $(stat -c %a "$p")"
             else
                 echo "other $p"
             fi

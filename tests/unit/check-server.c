@@ -3,14 +3,18 @@
  * check-server.c - protocol/server over test/sink, loaded by the real
  * loader, spoken to over loopback TCP by a raw ONC RPC client: DUMP,
  * SETVOLUME (accepted, wrong subvolume, refused address), FOPs before
- * and after the handshake, gfid resolution by nameless lookup, and the
- * replay of recorded GlusterFS 10.3 client bytes.
+ * and after the handshake, gfid resolution by nameless lookup, the
+ * replay of recorded GlusterFS 10.3 client bytes, and every FOP over
+ * storage/posix, hostile arguments included.
  */
 #include <errno.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -417,8 +421,8 @@ START_TEST(fops_after_setvolume)
     ck_assert_int_eq(crsp.op_errno, EBADF);
     xdr_free((xdrproc_t)xdr_gfx_common_rsp, (char *)&crsp);
 
-    /* SYMLINK is not served: PROC_UNAVAIL. Garbage args: GARBAGE_ARGS. */
-    xcall(fd, 15, GF_XDR_FOP_PROG, 400, GF_XDR_FOP_SYMLINK, NULL, NULL, rep,
+    /* RCHECKSUM is not served: PROC_UNAVAIL. Garbage args: GARBAGE_ARGS. */
+    xcall(fd, 15, GF_XDR_FOP_PROG, 400, GF_XDR_FOP_RCHECKSUM, NULL, NULL, rep,
           GF_RPC_PROC_UNAVAIL);
     xcall(fd, 16, GF_XDR_FOP_PROG, 400, GF_XDR_FOP_STAT, NULL, NULL, rep,
           GF_RPC_GARBAGE_ARGS);
@@ -472,6 +476,32 @@ START_TEST(setvolume_refused_address)
     env_start(&e, "    option auth-allow 10.0.0.*\n");
     fd = rc_connect(e.port);
     ck_assert_int_eq(setvolume(fd, "anchor-brick", NULL), EACCES);
+    close(fd);
+    env_stop(&e);
+
+    /* GlusterFS's spelling, per subvolume: its own allow list replaces
+     * the server-wide one; a reject list wins over every allow list. */
+    env_start(&e, "    option auth.addr.anchor-brick.allow 10.0.0.*\n");
+    fd = rc_connect(e.port);
+    ck_assert_int_eq(setvolume(fd, "anchor-brick", NULL), EACCES);
+    close(fd);
+    env_stop(&e);
+    env_start(&e, "    option auth-allow 10.0.0.1\n"
+                  "    option auth.addr.anchor-brick.allow 127.0.0.*\n");
+    fd = rc_connect(e.port);
+    ck_assert_int_eq(setvolume(fd, "anchor-brick", NULL), 0);
+    close(fd);
+    env_stop(&e);
+    env_start(&e, "    option auth.addr.anchor-brick.allow *\n"
+                  "    option auth.addr.anchor-brick.reject 127.0.0.1\n");
+    fd = rc_connect(e.port);
+    ck_assert_int_eq(setvolume(fd, "anchor-brick", NULL), EACCES);
+    close(fd);
+    env_stop(&e);
+    /* Another subvolume's list does not apply to this one. */
+    env_start(&e, "    option auth.addr.other.reject 127.0.0.1\n");
+    fd = rc_connect(e.port);
+    ck_assert_int_eq(setvolume(fd, "anchor-brick", NULL), 0);
     close(fd);
     env_stop(&e);
 }
@@ -725,7 +755,7 @@ START_TEST(posix_files_and_disconnect)
     static const unsigned char root[16] = {[15] = 1};
     gfx_common_2iatt_rsp lr;
     char dir[512], text[1024];
-    int fd, before, tries = 0;
+    int fd, base, before, tries = 0;
     gf_dict_t *r = NULL;
     uint64_t up = 0;
     env_t e;
@@ -743,6 +773,7 @@ START_TEST(posix_files_and_disconnect)
              "    option transport.socket.listen-port 0\n"
              "    subvolumes anchor-brick\nend-volume\n",
              dir, _i ? "performance/io-threads" : "debug/io-stats");
+    base = count_open_fds();
     env_start_text(&e, text);
     before = count_open_fds();
     fd = rc_connect(e.port);
@@ -770,7 +801,19 @@ START_TEST(posix_files_and_disconnect)
         usleep(10000);
     ck_assert_int_eq(dump_int(&e, "clients="), 0);
     ck_assert_int_eq(count_open_fds(), before);
+
+    /* The graph goes while a client is still connected with fds open:
+     * the server releases them before the translators below finish. */
+    fd = rc_connect(e.port);
+    ck_assert_int_eq(setvolume(fd, "anchor-brick", NULL), 0);
+    lookup(fd, 1, 0, "", &lr);
+    ck_assert_int_eq(lr.op_ret, 0);
+    xdr_free((xdrproc_t)xdr_gfx_common_2iatt_rsp, (char *)&lr);
+    ck_assert_int_eq(open_gfid(fd, file_gfid, false, rep), 0);
+    ck_assert_int_eq(open_gfid(fd, root, true, rep), 1);
     env_stop(&e);
+    close(fd);
+    ck_assert_int_eq(count_open_fds(), base);
     ck_assert_int_eq(nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
 }
 END_TEST
@@ -969,9 +1012,534 @@ START_TEST(posix_namespace_ops)
     ns_attrs(fd);
     ns_xattrs(fd);
     ns_rename_remove(fd);
+    /* Deleted objects leave the inode table at once (not via the LRU):
+     * only the root, which is no dentry, is left. */
+    ck_assert_int_eq(dump_int(&e, "itable.0.lru="), 0);
+    ck_assert_int_eq(dump_int(&e, "itable.0.dentries="), 0);
     close(fd);
     env_stop(&e);
     ck_assert_int_eq(nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+END_TEST
+
+/* ---- SYMLINK, READLINK, LINK, MKNOD, the xattr removals and fd xattrs -- */
+
+static const unsigned char sym_gfid[16] = {0xa1, 0xb2, 1, 1, 1, 1, 1, 1,
+                                           1,    1,    1, 1, 1, 1, 1, 7};
+static const unsigned char out_gfid[16] = {0xa1, 0xb2, 2, 2, 2, 2, 2, 2,
+                                           2,    2,    2, 2, 2, 2, 2, 8};
+static const unsigned char vic_gfid[16] = {0xa1, 0xb2, 3, 3, 3, 3, 3, 3,
+                                           3,    3,    3, 3, 3, 3, 3, 9};
+static const unsigned char fifo_gfid[16] = {0xa1, 0xb2, 4, 4, 4, 4, 4, 4,
+                                            4,    4,    4, 4, 4, 4, 4, 10};
+
+/* SYMLINK NAME -> TARGET under the root, gfid-req GFID (if given). */
+static void
+symlink_root(int fd, const char *name, const char *target,
+             const unsigned char *gfid, gfx_common_3iatt_rsp *r3)
+{
+    gfx_symlink_req sl;
+
+    memset(&sl, 0, sizeof(sl));
+    set_gfid(sl.pargfid, 1);
+    sl.bname = (char *)name;
+    sl.linkname = (char *)target;
+    sl.xdata = gf_dict_new();
+    if (gfid)
+        gf_dict_set_uuid(sl.xdata, "gfid-req", gfid);
+    fop(fd, GF_XDR_FOP_SYMLINK, (xdrproc_t)xdr_gfx_symlink_req, &sl,
+        (xdrproc_t)xdr_gfx_common_3iatt_rsp, r3, sizeof(*r3));
+    gf_dict_unref(sl.xdata);
+}
+
+/* op_errno of a 3iatt-answered call that must fail. */
+static int
+failed3(gfx_common_3iatt_rsp *r3)
+{
+    int err = r3->op_errno;
+
+    ck_assert_int_eq(r3->op_ret, -1);
+    xdr_free((xdrproc_t)xdr_gfx_common_3iatt_rsp, (char *)r3);
+    return err;
+}
+
+/* READLINK of GFID: op_ret, the target in PATH (PATH_SIZE bytes). */
+static int
+readlink_gfid(int fd, const unsigned char *gfid, char *path, size_t path_size,
+              uint32_t *type)
+{
+    gfx_readlink_req rl;
+    gfx_readlink_rsp rr;
+    gf_iatt_t ia;
+    int ret;
+
+    memset(&rl, 0, sizeof(rl));
+    memcpy(rl.gfid, gfid, 16);
+    rl.size = 4096;
+    fop(fd, GF_XDR_FOP_READLINK, (xdrproc_t)xdr_gfx_readlink_req, &rl,
+        (xdrproc_t)xdr_gfx_readlink_rsp, &rr, sizeof(rr));
+    ret = rr.op_ret < 0 ? -rr.op_errno : rr.op_ret;
+    ck_assert_ptr_nonnull(rr.path);
+    snprintf(path, path_size, "%s", rr.path);
+    gf_xdr_iatt_from_wire(&rr.buf, &ia);
+    *type = ia.mode & S_IFMT;
+    if (ret >= 0)
+        ck_assert_int_eq(memcmp(ia.gfid.b, gfid, 16), 0);
+    xdr_free((xdrproc_t)xdr_gfx_readlink_rsp, (char *)&rr);
+    return ret;
+}
+
+static void
+lk_symlink_readlink(int fd)
+{
+    static const char *const bad[] = {"a/b", "..", ".", ""};
+    gfx_common_3iatt_rsp r3;
+    char path[64];
+    uint32_t type = 0;
+    gf_iatt_t ia;
+
+    symlink_root(fd, "s", "f", sym_gfid, &r3);
+    ck_assert_msg(r3.op_ret == 0, "symlink: %d", r3.op_errno);
+    gf_xdr_iatt_from_wire(&r3.stat, &ia);
+    ck_assert_int_eq(memcmp(ia.gfid.b, sym_gfid, 16), 0);
+    ck_assert_uint_eq(ia.mode & S_IFMT, S_IFLNK);
+    ck_assert_uint_eq(ia.size, 1);
+    gf_xdr_iatt_from_wire(&r3.postparent, &ia);
+    ck_assert(gf_gfid_is_root(&ia.gfid));
+    ck_assert_uint_eq(ia.mode & S_IFMT, S_IFDIR);
+    xdr_free((xdrproc_t)xdr_gfx_common_3iatt_rsp, (char *)&r3);
+
+    ck_assert_int_eq(readlink_gfid(fd, sym_gfid, path, sizeof(path), &type), 1);
+    ck_assert_str_eq(path, "f");
+    ck_assert_uint_eq(type, S_IFLNK);
+    /* A regular file has no target. */
+    ck_assert_int_eq(readlink_gfid(fd, file_gfid, path, sizeof(path), &type),
+                     -EINVAL);
+    ck_assert_str_eq(path, "");
+
+    /* Names are one component; the target must say something. */
+    for (size_t i = 0; i < GF_ARRAY_SIZE(bad); i++) {
+        symlink_root(fd, bad[i], "f", NULL, &r3);
+        ck_assert_int_eq(failed3(&r3), EINVAL);
+    }
+    symlink_root(fd, "empty", "", NULL, &r3);
+    ck_assert_int_eq(failed3(&r3), EINVAL);
+    /* The name exists already. */
+    symlink_root(fd, "s", "g", NULL, &r3);
+    ck_assert_int_eq(failed3(&r3), EEXIST);
+}
+
+/* LINK GFID under the root as NAME (NEWPAR: last byte of the parent). */
+static void
+link_root(int fd, const unsigned char *gfid, unsigned newpar, const char *name,
+          gfx_common_3iatt_rsp *r3)
+{
+    gfx_link_req ln;
+
+    memset(&ln, 0, sizeof(ln));
+    memcpy(ln.oldgfid, gfid, 16);
+    set_gfid(ln.newgfid, newpar);
+    ln.newbname = (char *)name;
+    fop(fd, GF_XDR_FOP_LINK, (xdrproc_t)xdr_gfx_link_req, &ln,
+        (xdrproc_t)xdr_gfx_common_3iatt_rsp, r3, sizeof(*r3));
+}
+
+static void
+lk_link(int fd)
+{
+    gfx_common_3iatt_rsp r3;
+    gfx_common_2iatt_rsp lr;
+    gfx_link_req ln;
+    gf_iatt_t ia;
+
+    link_root(fd, file_gfid, 1, "f2", &r3);
+    ck_assert_msg(r3.op_ret == 0, "link: %d", r3.op_errno);
+    gf_xdr_iatt_from_wire(&r3.stat, &ia);
+    ck_assert_int_eq(memcmp(ia.gfid.b, file_gfid, 16), 0);
+    ck_assert_uint_eq(ia.mode & S_IFMT, S_IFREG);
+    ck_assert_uint_eq(ia.nlink, 2);
+    gf_xdr_iatt_from_wire(&r3.postparent, &ia);
+    ck_assert(gf_gfid_is_root(&ia.gfid));
+    xdr_free((xdrproc_t)xdr_gfx_common_3iatt_rsp, (char *)&r3);
+    /* Both names are the same object. */
+    lookup(fd, 0, 1, "f2", &lr);
+    ck_assert_int_eq(lr.op_ret, 0);
+    gf_xdr_iatt_from_wire(&lr.prestat, &ia);
+    ck_assert_int_eq(memcmp(ia.gfid.b, file_gfid, 16), 0);
+    ck_assert_uint_eq(ia.nlink, 2);
+    xdr_free((xdrproc_t)xdr_gfx_common_2iatt_rsp, (char *)&lr);
+
+    /* Taken name, bad names, a parent nobody has, a directory. */
+    link_root(fd, file_gfid, 1, "f2", &r3);
+    ck_assert_int_eq(failed3(&r3), EEXIST);
+    link_root(fd, file_gfid, 1, "x/y", &r3);
+    ck_assert_int_eq(failed3(&r3), EINVAL);
+    link_root(fd, file_gfid, 1, "..", &r3);
+    ck_assert_int_eq(failed3(&r3), EINVAL);
+    link_root(fd, file_gfid, 0x77, "f3", &r3);
+    ck_assert_msg(r3.op_errno == ESTALE || r3.op_errno == ENOENT,
+                  "link, missing parent: %d", r3.op_errno);
+    failed3(&r3);
+    /* A parent that is a file. */
+    memset(&ln, 0, sizeof(ln));
+    memcpy(ln.oldgfid, file_gfid, 16);
+    memcpy(ln.newgfid, file_gfid, 16);
+    ln.newbname = (char *)"inside";
+    fop(fd, GF_XDR_FOP_LINK, (xdrproc_t)xdr_gfx_link_req, &ln,
+        (xdrproc_t)xdr_gfx_common_3iatt_rsp, &r3, sizeof(r3));
+    ck_assert_int_eq(failed3(&r3), ENOTDIR);
+    link_root(fd, (const unsigned char *)"\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 1,
+              "rootlink", &r3);
+    ck_assert_int_eq(failed3(&r3), EPERM);
+}
+
+/* MKNOD NAME under the root. */
+static void
+mknod_root(int fd, const char *name, uint32_t mode, const unsigned char *gfid,
+           gfx_common_3iatt_rsp *r3)
+{
+    gfx_mknod_req mn;
+
+    memset(&mn, 0, sizeof(mn));
+    set_gfid(mn.pargfid, 1);
+    mn.mode = mode;
+    mn.dev = S_ISCHR(mode) ? makedev(1, 3) : 0;
+    mn.umask = 022;
+    mn.bname = (char *)name;
+    mn.xdata = gf_dict_new();
+    if (gfid)
+        gf_dict_set_uuid(mn.xdata, "gfid-req", gfid);
+    fop(fd, GF_XDR_FOP_MKNOD, (xdrproc_t)xdr_gfx_mknod_req, &mn,
+        (xdrproc_t)xdr_gfx_common_3iatt_rsp, r3, sizeof(*r3));
+    gf_dict_unref(mn.xdata);
+}
+
+static void
+lk_mknod(int fd, const char *brick)
+{
+    gfx_common_3iatt_rsp r3;
+    gfx_stat_req sr;
+    gfx_common_iatt_rsp srsp;
+    char path[600];
+    struct stat st;
+    gf_iatt_t ia;
+
+    mknod_root(fd, "p", S_IFIFO | 0666, fifo_gfid, &r3);
+    ck_assert_msg(r3.op_ret == 0, "mknod: %d", r3.op_errno);
+    gf_xdr_iatt_from_wire(&r3.stat, &ia);
+    ck_assert_int_eq(memcmp(ia.gfid.b, fifo_gfid, 16), 0);
+    ck_assert_uint_eq(ia.mode & S_IFMT, S_IFIFO);
+    ck_assert_uint_eq(ia.mode & 0777, 0644); /* umask applied */
+    xdr_free((xdrproc_t)xdr_gfx_common_3iatt_rsp, (char *)&r3);
+    snprintf(path, sizeof(path), "%s/p", brick);
+    ck_assert_int_eq(lstat(path, &st), 0);
+    ck_assert(S_ISFIFO(st.st_mode));
+    /* Linked: a STAT by gfid is served. */
+    memset(&sr, 0, sizeof(sr));
+    memcpy(sr.gfid, fifo_gfid, 16);
+    fop(fd, GF_XDR_FOP_STAT, (xdrproc_t)xdr_gfx_stat_req, &sr,
+        (xdrproc_t)xdr_gfx_common_iatt_rsp, &srsp, sizeof(srsp));
+    ck_assert_int_eq(srsp.op_ret, 0);
+    gf_xdr_iatt_from_wire(&srsp.stat, &ia);
+    ck_assert_uint_eq(ia.mode & S_IFMT, S_IFIFO);
+    xdr_free((xdrproc_t)xdr_gfx_common_iatt_rsp, (char *)&srsp);
+
+    /* A character device: DEV reaches mknod(2) (some containers lack
+     * CAP_MKNOD: EPERM is their answer, not ours). */
+    mknod_root(fd, "null", S_IFCHR | 0600, NULL, &r3);
+    if (r3.op_ret == -1 && r3.op_errno == EPERM) {
+        xdr_free((xdrproc_t)xdr_gfx_common_3iatt_rsp, (char *)&r3);
+    } else {
+        ck_assert_msg(r3.op_ret == 0, "mknod chr: %d", r3.op_errno);
+        gf_xdr_iatt_from_wire(&r3.stat, &ia);
+        ck_assert_uint_eq(ia.mode & S_IFMT, S_IFCHR);
+        ck_assert_uint_eq(ia.rdev, makedev(1, 3));
+        xdr_free((xdrproc_t)xdr_gfx_common_3iatt_rsp, (char *)&r3);
+    }
+    mknod_root(fd, "q/r", S_IFIFO | 0644, NULL, &r3);
+    ck_assert_int_eq(failed3(&r3), EINVAL);
+    mknod_root(fd, "p", S_IFIFO | 0644, NULL, &r3);
+    ck_assert_int_eq(failed3(&r3), EEXIST);
+}
+
+/* A symlink to outside the brick is stored, never followed: not as a
+ * parent, not when opened, truncated, given xattrs or hard-linked. */
+static void
+lk_symlink_out(int fd, const char *outdir)
+{
+    gfx_common_3iatt_rsp r3;
+    gfx_mkdir_req mk;
+    gfx_open_req o;
+    gfx_open_rsp orsp;
+    gfx_truncate_req tr;
+    gfx_common_2iatt_rsp r2;
+    gfx_setxattr_req sx;
+    gfx_common_rsp cr;
+    char victim[600], path[600], v;
+    struct stat st;
+    gf_iatt_t ia;
+    FILE *f;
+
+    snprintf(victim, sizeof(victim), "%s/victim", outdir);
+    f = fopen(victim, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("secret", f);
+    fclose(f);
+    symlink_root(fd, "out", outdir, out_gfid, &r3);
+    ck_assert_msg(r3.op_ret == 0, "symlink out: %d", r3.op_errno);
+    xdr_free((xdrproc_t)xdr_gfx_common_3iatt_rsp, (char *)&r3);
+    symlink_root(fd, "v", victim, vic_gfid, &r3);
+    ck_assert_msg(r3.op_ret == 0, "symlink v: %d", r3.op_errno);
+    xdr_free((xdrproc_t)xdr_gfx_common_3iatt_rsp, (char *)&r3);
+
+    memset(&mk, 0, sizeof(mk));
+    memcpy(mk.pargfid, out_gfid, 16);
+    mk.mode = 0755;
+    mk.bname = (char *)"x";
+    fop(fd, GF_XDR_FOP_MKDIR, (xdrproc_t)xdr_gfx_mkdir_req, &mk,
+        (xdrproc_t)xdr_gfx_common_3iatt_rsp, &r3, sizeof(r3));
+    ck_assert_int_eq(failed3(&r3), ENOTDIR);
+    snprintf(path, sizeof(path), "%s/x", outdir);
+    ck_assert_int_eq(lstat(path, &st), -1);
+
+    memset(&o, 0, sizeof(o));
+    memcpy(o.gfid, vic_gfid, 16);
+    o.flags = 02; /* GF_O_RDWR */
+    fop(fd, GF_XDR_FOP_OPEN, (xdrproc_t)xdr_gfx_open_req, &o,
+        (xdrproc_t)xdr_gfx_open_rsp, &orsp, sizeof(orsp));
+    ck_assert_int_eq(orsp.op_ret, -1);
+    xdr_free((xdrproc_t)xdr_gfx_open_rsp, (char *)&orsp);
+
+    memset(&tr, 0, sizeof(tr));
+    memcpy(tr.gfid, vic_gfid, 16);
+    fop(fd, GF_XDR_FOP_TRUNCATE, (xdrproc_t)xdr_gfx_truncate_req, &tr,
+        (xdrproc_t)xdr_gfx_common_2iatt_rsp, &r2, sizeof(r2));
+    xdr_free((xdrproc_t)xdr_gfx_common_2iatt_rsp, (char *)&r2);
+
+    memset(&sx, 0, sizeof(sx));
+    memcpy(sx.gfid, vic_gfid, 16);
+    sx.dict = gf_dict_new();
+    gf_dict_set_str(sx.dict, "user.evil", "1");
+    fop(fd, GF_XDR_FOP_SETXATTR, (xdrproc_t)xdr_gfx_setxattr_req, &sx,
+        (xdrproc_t)xdr_gfx_common_rsp, &cr, sizeof(cr));
+    gf_dict_unref(sx.dict);
+    xdr_free((xdrproc_t)xdr_gfx_common_rsp, (char *)&cr);
+
+    /* A hard link of the symlink is another symlink, not the victim. */
+    link_root(fd, vic_gfid, 1, "v2", &r3);
+    ck_assert_msg(r3.op_ret == 0, "link v: %d", r3.op_errno);
+    gf_xdr_iatt_from_wire(&r3.stat, &ia);
+    ck_assert_uint_eq(ia.mode & S_IFMT, S_IFLNK);
+    xdr_free((xdrproc_t)xdr_gfx_common_3iatt_rsp, (char *)&r3);
+
+    ck_assert_int_eq(stat(victim, &st), 0);
+    ck_assert_int_eq(st.st_size, 6);
+    ck_assert_uint_eq(st.st_nlink, 1);
+    ck_assert_int_eq(getxattr(victim, "user.evil", &v, 1), -1);
+    ck_assert_int_eq(unlink(victim), 0);
+}
+
+/* REMOVEXATTR by gfid; the REMOVEXATTR-class reply. */
+static int
+removexattr_gfid(int fd, const unsigned char *gfid, const char *name)
+{
+    gfx_removexattr_req rx;
+    gfx_common_rsp cr;
+    int ret;
+
+    memset(&rx, 0, sizeof(rx));
+    memcpy(rx.gfid, gfid, 16);
+    rx.name = (char *)name;
+    fop(fd, GF_XDR_FOP_REMOVEXATTR, (xdrproc_t)xdr_gfx_removexattr_req, &rx,
+        (xdrproc_t)xdr_gfx_common_rsp, &cr, sizeof(cr));
+    ret = cr.op_ret < 0 ? -cr.op_errno : cr.op_ret;
+    xdr_free((xdrproc_t)xdr_gfx_common_rsp, (char *)&cr);
+    return ret;
+}
+
+static void
+lk_removexattr(int fd)
+{
+    gfx_setxattr_req sx;
+    gfx_common_rsp cr;
+
+    memset(&sx, 0, sizeof(sx));
+    memcpy(sx.gfid, file_gfid, 16);
+    sx.dict = gf_dict_new();
+    gf_dict_set_str(sx.dict, "user.gone", "soon");
+    fop(fd, GF_XDR_FOP_SETXATTR, (xdrproc_t)xdr_gfx_setxattr_req, &sx,
+        (xdrproc_t)xdr_gfx_common_rsp, &cr, sizeof(cr));
+    gf_dict_unref(sx.dict);
+    ck_assert_int_eq(cr.op_ret, 0);
+    xdr_free((xdrproc_t)xdr_gfx_common_rsp, (char *)&cr);
+
+    ck_assert_int_eq(removexattr_gfid(fd, file_gfid, "user.gone"), 0);
+    ck_assert_int_eq(removexattr_gfid(fd, file_gfid, "user.gone"), -ENODATA);
+    ck_assert_int_eq(removexattr_gfid(fd, file_gfid, ""), -EINVAL);
+    ck_assert_int_eq(removexattr_gfid(fd, file_gfid, "user.never"), -ENODATA);
+}
+
+/* FGETXATTR NAME ("" for all) on remote fd RFD: op_ret or -op_errno;
+ * the value of NAME (or of "user.fd" for all) in VAL. */
+static int
+fgetxattr_fd(int fd, int64_t rfd, const char *name, char *val, size_t size)
+{
+    gfx_fgetxattr_req gx;
+    gfx_common_dict_rsp dr;
+    const void *v = NULL;
+    size_t vlen = 0;
+    int ret;
+
+    memset(&gx, 0, sizeof(gx));
+    memcpy(gx.gfid, file_gfid, 16);
+    gx.fd = rfd;
+    gx.name = (char *)name;
+    gx.namelen = (unsigned)strlen(name);
+    fop(fd, GF_XDR_FOP_FGETXATTR, (xdrproc_t)xdr_gfx_fgetxattr_req, &gx,
+        (xdrproc_t)xdr_gfx_common_dict_rsp, &dr, sizeof(dr));
+    ret = dr.op_ret < 0 ? -dr.op_errno : dr.op_ret;
+    val[0] = '\0';
+    if (ret >= 0 && dr.dict &&
+        gf_dict_get_bin(dr.dict, *name ? name : "user.fd", &v, &vlen) == 0)
+        snprintf(val, size, "%.*s", (int)vlen, (const char *)v);
+    xdr_free((xdrproc_t)xdr_gfx_common_dict_rsp, (char *)&dr);
+    return ret;
+}
+
+static int
+fsetxattr_fd(int fd, int64_t rfd, const char *name, const char *value)
+{
+    gfx_fsetxattr_req fx;
+    gfx_common_rsp cr;
+    int ret;
+
+    memset(&fx, 0, sizeof(fx));
+    memcpy(fx.gfid, file_gfid, 16);
+    fx.fd = rfd;
+    fx.dict = gf_dict_new();
+    gf_dict_set_str(fx.dict, name, value);
+    fop(fd, GF_XDR_FOP_FSETXATTR, (xdrproc_t)xdr_gfx_fsetxattr_req, &fx,
+        (xdrproc_t)xdr_gfx_common_rsp, &cr, sizeof(cr));
+    gf_dict_unref(fx.dict);
+    ret = cr.op_ret < 0 ? -cr.op_errno : cr.op_ret;
+    xdr_free((xdrproc_t)xdr_gfx_common_rsp, (char *)&cr);
+    return ret;
+}
+
+static int
+fremovexattr_fd(int fd, int64_t rfd, const char *name)
+{
+    gfx_fremovexattr_req fr;
+    gfx_common_rsp cr;
+    int ret;
+
+    memset(&fr, 0, sizeof(fr));
+    memcpy(fr.gfid, file_gfid, 16);
+    fr.fd = rfd;
+    fr.name = (char *)name;
+    fop(fd, GF_XDR_FOP_FREMOVEXATTR, (xdrproc_t)xdr_gfx_fremovexattr_req, &fr,
+        (xdrproc_t)xdr_gfx_common_rsp, &cr, sizeof(cr));
+    ret = cr.op_ret < 0 ? -cr.op_errno : cr.op_ret;
+    xdr_free((xdrproc_t)xdr_gfx_common_rsp, (char *)&cr);
+    return ret;
+}
+
+static void
+lk_fd_xattrs(int fd, int64_t rfd)
+{
+    char val[64];
+
+    ck_assert_int_eq(fsetxattr_fd(fd, rfd, "user.fd", "by-fd"), 0);
+    ck_assert_int_ge(fgetxattr_fd(fd, rfd, "user.fd", val, sizeof(val)), 1);
+    ck_assert_str_eq(val, "by-fd");
+    ck_assert_int_ge(fgetxattr_fd(fd, rfd, "", val, sizeof(val)), 1);
+    ck_assert_str_eq(val, "by-fd");
+    ck_assert_int_eq(fremovexattr_fd(fd, rfd, "user.fd"), 0);
+    ck_assert_int_eq(fgetxattr_fd(fd, rfd, "user.fd", val, sizeof(val)),
+                     -ENODATA);
+    ck_assert_int_eq(fremovexattr_fd(fd, rfd, "user.fd"), -ENODATA);
+    ck_assert_int_eq(fremovexattr_fd(fd, rfd, ""), -EINVAL);
+    /* An fd number never handed out. */
+    ck_assert_int_eq(fsetxattr_fd(fd, 999, "user.fd", "x"), -EBADF);
+    ck_assert_int_eq(fgetxattr_fd(fd, 999, "user.fd", val, sizeof(val)),
+                     -EBADF);
+    ck_assert_int_eq(fgetxattr_fd(fd, -1, "", val, sizeof(val)), -EBADF);
+    ck_assert_int_eq(fremovexattr_fd(fd, 999, "user.fd"), -EBADF);
+}
+
+/* Each new procedure refuses arguments that do not decode. */
+static void
+lk_garbage(int fd)
+{
+    static const uint32_t procs[] = {
+        GF_XDR_FOP_SYMLINK,   GF_XDR_FOP_READLINK,    GF_XDR_FOP_LINK,
+        GF_XDR_FOP_MKNOD,     GF_XDR_FOP_REMOVEXATTR, GF_XDR_FOP_FGETXATTR,
+        GF_XDR_FOP_FSETXATTR, GF_XDR_FOP_FREMOVEXATTR};
+    static uint8_t rep[MAXREC];
+
+    for (size_t i = 0; i < GF_ARRAY_SIZE(procs); i++)
+        xcall(fd, 90, GF_XDR_FOP_PROG, 400, procs[i], NULL, NULL, rep,
+              GF_RPC_GARBAGE_ARGS);
+}
+
+START_TEST(posix_links_and_xattrs)
+{
+    static uint8_t rep[MAXREC];
+    char dir[512], outdir[512], text[1024];
+    gfx_common_3iatt_rsp r3;
+    gfx_release_req rel;
+    gfx_common_rsp cr;
+    env_t e;
+    int fd;
+
+    snprintf(dir, sizeof(dir), "%s/check-server-XXXXXX", gf_test_tmpdir());
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(outdir, sizeof(outdir), "%s/check-server-out-XXXXXX",
+             gf_test_tmpdir());
+    ck_assert_ptr_nonnull(mkdtemp(outdir));
+    /* Loop 1 puts io-threads between server and posix. */
+    snprintf(text, sizeof(text),
+             "volume posix\n    type storage/posix\n"
+             "    option directory %s\nend-volume\n"
+             "volume anchor-brick\n    type %s\n"
+             "    subvolumes posix\nend-volume\n"
+             "volume server\n    type protocol/server\n"
+             "    option transport.socket.listen-port 0\n"
+             "    subvolumes anchor-brick\nend-volume\n",
+             dir, _i ? "performance/io-threads" : "debug/io-stats");
+    env_start_text(&e, text);
+    fd = rc_connect(e.port);
+    ck_assert_int_eq(setvolume(fd, "anchor-brick", NULL), 0);
+    ck_assert_int_eq(create_file(fd, rep), 0);
+
+    lk_link(fd);
+    lk_removexattr(fd);
+    lk_fd_xattrs(fd, 0);
+    lk_garbage(fd);
+    if (geteuid() == 0) {
+        lk_symlink_readlink(fd);
+        lk_mknod(fd, dir);
+        lk_symlink_out(fd, outdir);
+    } else {
+        /* Not root: posix keeps gfids in user.* xattrs, which symlinks
+         * and FIFOs cannot carry, and refuses them. */
+        symlink_root(fd, "s", "f", sym_gfid, &r3);
+        ck_assert_int_eq(failed3(&r3), EPERM);
+        mknod_root(fd, "p", S_IFIFO | 0644, fifo_gfid, &r3);
+        ck_assert_int_eq(failed3(&r3), EPERM);
+    }
+    /* RELEASE before leaving: the release a disconnect winds could
+     * still be on its way when the graph goes. */
+    memset(&rel, 0, sizeof(rel));
+    memcpy(rel.gfid, file_gfid, 16);
+    fop(fd, GF_XDR_FOP_RELEASE, (xdrproc_t)xdr_gfx_release_req, &rel,
+        (xdrproc_t)xdr_gfx_common_rsp, &cr, sizeof(cr));
+    ck_assert_int_eq(cr.op_ret, 0);
+    xdr_free((xdrproc_t)xdr_gfx_common_rsp, (char *)&cr);
+    close(fd);
+    env_stop(&e);
+    ck_assert_int_eq(nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+    ck_assert_int_eq(nftw(outdir, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
 }
 END_TEST
 
@@ -1036,6 +1604,7 @@ main(void)
     tcase_add_test(tc, disconnect_drops_client);
     tcase_add_loop_test(tc, posix_files_and_disconnect, 0, 2);
     tcase_add_test(tc, posix_namespace_ops);
+    tcase_add_loop_test(tc, posix_links_and_xattrs, 0, 2);
     tcase_add_test(tc, stat_round_trips);
     suite_add_tcase(s, tc);
     return gf_test_run(s);

@@ -6,7 +6,8 @@
 # PID, read /proc figures, and take medians.
 #
 # Environment: builddir (a configured and built gfsd tree; default: the
-# current directory), GLUSTERFSD (default /usr/sbin/glusterfsd), CC.
+# current directory), GLUSTERFSD (default /usr/sbin/glusterfsd), CC,
+# GFSD_VOL (gfsd's volfile; default gfsd/gfsd.vol of the source tree).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 srcdir=$(cd "$here/../../.." && pwd)
@@ -67,7 +68,7 @@ s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
     fi
 }
 
-# The glusterfsd brick volfile equivalent to gfsd/gfsd.vol: same four
+# The glusterfsd brick volfile equivalent to gfsd/gfsd.vol: same five
 # translators and options; glusterfsd also needs the transport type and an
 # auth rule naming the exported subvolume.
 glusterfsd_vol() { # glusterfsd_vol FILE BRICKDIR PORT
@@ -77,10 +78,15 @@ volume brick-posix
     option directory $2
 end-volume
 
+volume brick-locks
+    type features/locks
+    subvolumes brick-posix
+end-volume
+
 volume brick-io-threads
     type performance/io-threads
     option thread-count 16
-    subvolumes brick-posix
+    subvolumes brick-locks
 end-volume
 
 volume brick-io-stats
@@ -109,7 +115,8 @@ start_server() {
     mkdir -p "$2"
     case $1 in
     gfsd)
-        set -- "$GFSD" -N -f "$srcdir/gfsd/gfsd.vol" -l "$tmp/$3.log" \
+        set -- "$GFSD" -N -f "${GFSD_VOL:-$srcdir/gfsd/gfsd.vol}" \
+            -l "$tmp/$3.log" \
             --xlator-option "brick-posix.directory=$2" \
             --xlator-option "brick-server.transport.socket.listen-port=$PORT"
         ;;

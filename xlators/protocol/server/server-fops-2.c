@@ -199,8 +199,13 @@ unlink_cbk(gf_frame_t *frame, void *cookie, gf_xlator_t *self, int32_t op_ret,
 {
     server_state_t *st = gf_frame_local(frame);
 
-    if (op_ret >= 0 && st->loc.inode)
+    if (op_ret >= 0 && st->loc.inode) {
         gf_inode_unlink(st->loc.inode, st->loc.parent, st->bname);
+        /* The client holds no lookup on a name it deleted: without
+         * this, every deleted inode would sit in the LRU until the
+         * table's limit pushed it out. */
+        gf_inode_forget_if_unlinked(st->loc.inode);
+    }
     return server__2iatt_cbk(frame, cookie, self, op_ret, op_errno, preparent,
                              postparent, xdata);
 }
@@ -279,9 +284,21 @@ rename_cbk(gf_frame_t *frame, void *cookie, gf_xlator_t *self, int32_t op_ret,
     gfx_rename_rsp rsp;
 
     (void)cookie, (void)self;
-    if (op_ret >= 0)
+    if (op_ret >= 0) {
+        /* A file the rename replaced loses its name: forget it as an
+         * unlink would. */
+        gf_inode_t *victim =
+            st->loc2.parent
+                ? gf_inode_grep(st->client->itable, st->loc2.parent, st->bname2)
+                : NULL;
+
         gf_inode_rename(st->client->itable, st->loc.parent, st->bname,
                         st->loc2.parent, st->bname2, st->loc.inode);
+        if (victim && victim != st->loc.inode)
+            gf_inode_forget_if_unlinked(victim);
+        if (victim)
+            gf_inode_unref(victim);
+    }
     memset(&rsp, 0, sizeof(rsp));
     rsp.op_ret = op_ret;
     rsp.op_errno = op_ret < 0 ? op_errno : 0;
@@ -566,6 +583,10 @@ server__fop_register(gf_rpcsvc_t *svc, server_priv_t *priv)
         all[n++] = server__fop_actors1[i];
     for (unsigned i = 0; i < GF_ARRAY_SIZE(fop_actors2); i++)
         all[n++] = fop_actors2[i];
+    for (unsigned i = 0; i < server__fop_nactors3; i++)
+        all[n++] = server__fop_actors3[i];
+    for (unsigned i = 0; i < server__lock_nactors; i++)
+        all[n++] = server__lock_actors[i];
     prog.nactors = n;
     return gf_rpcsvc_register(svc, &prog);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
 /*
- * server-fops.h - what the two FOP actor files share: common callbacks
- * and the two halves of the actor table.
+ * server-fops.h - what the FOP actor files share: common callbacks and
+ * the parts of the actor table defined outside server-fops-2.c.
  */
 #ifndef GF_SERVER_FOPS_H
 #define GF_SERVER_FOPS_H
@@ -24,5 +24,7 @@ int server__2iatt_cbk(gf_frame_t *frame, void *cookie, gf_xlator_t *self,
 
 extern const gf_rpcsvc_actor_t server__fop_actors1[];
 extern const unsigned server__fop_nactors1;
+extern const gf_rpcsvc_actor_t server__fop_actors3[];
+extern const unsigned server__fop_nactors3;
 
 #endif /* GF_SERVER_FOPS_H */

@@ -8,6 +8,7 @@
 #ifndef GF_SERVER_INT_H
 #define GF_SERVER_INT_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -31,6 +32,13 @@ typedef struct server_priv {
     _Atomic bool *child_up;     /* per child */
     int port;
     _Atomic uint32_t nclients;
+    /* Work that may still wind into the graph: live client structs and
+     * RELEASEs of a gone client's fds in flight. The graph below must not
+     * be finished while it is nonzero (server__quiesce waits). */
+    _Atomic uint32_t live;
+    pthread_mutex_t live_lock;
+    pthread_cond_t live_zero;
+    bool quiesced;
 } server_priv_t;
 
 /* One connection. Requests in flight hold references. */
@@ -42,6 +50,8 @@ typedef struct server_client {
     _Atomic(gf_xlator_t *) bound;
     gf_inode_table_t *itable;
     char *uuid; /* process-uuid */
+    /* gf_identity_t.client of its requests: locks are kept per id. */
+    uint64_t id;
 } server_client_t;
 
 typedef struct server_state server_state_t;
@@ -81,7 +91,8 @@ struct server_state {
     /* WRITE payload: points into the request's iobuf. */
     struct iovec vec;
     gf_iobref_t *iobref;
-    char *name; /* getxattr */
+    char *name;        /* getxattr */
+    gf_flock_t *flock; /* LK, INODELK, FINODELK (server-locks.c) */
 };
 
 /* server.c */
@@ -103,6 +114,13 @@ void server__iatt(const gf_iatt_t *ia, gfx_iattx *w);
 int server__decode(gf_rpcsvc_req_t *req, xdrproc_t proc, void *obj, size_t size,
                    size_t *used);
 void server__release_fd(server_client_t *c, gf_fd_t *fd);
+/* Take and drop one unit of priv->live. */
+void server__live_get(server_priv_t *priv);
+void server__live_put(server_priv_t *priv);
+
+/* server-locks.c: LK, INODELK, FINODELK, ENTRYLK, FENTRYLK. */
+extern const gf_rpcsvc_actor_t server__lock_actors[];
+extern const unsigned server__lock_nactors;
 
 /* server-fops-2.c: register the FOP program (1298437 v400). */
 int server__fop_register(gf_rpcsvc_t *svc, server_priv_t *priv);

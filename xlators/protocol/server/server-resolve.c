@@ -22,18 +22,42 @@ server__decode(gf_rpcsvc_req_t *req, xdrproc_t proc, void *obj, size_t size,
     return gf_xdr_decode(proc, base, len, obj, size, used);
 }
 
+/* Most replies (an iatt or three and a small dict) fit in this. Sizing
+ * each one first with xdr_sizeof cost libtirpc a malloc per inline
+ * block (three or four per reply); only a reply that does not fit is
+ * sized. */
+enum { SEND_GUESS = 2048 };
+
+/* Encode OBJ into a fresh iobuf; NULL if it cannot. */
+static gf_iobuf_t *
+encode_reply(server_priv_t *priv, xdrproc_t proc, void *obj, size_t *used)
+{
+    gf_iobuf_t *iob = gf_iobuf_get(priv->iop, SEND_GUESS);
+    size_t n;
+
+    if (iob && gf_xdr_encode(proc, obj, gf_iobuf_ptr(iob), gf_iobuf_size(iob),
+                             used) == 0)
+        return iob;
+    gf_iobuf_unref(iob);
+    n = gf_xdr_size(proc, obj);
+    iob = n ? gf_iobuf_get(priv->iop, n) : NULL;
+    if (iob && gf_xdr_encode(proc, obj, gf_iobuf_ptr(iob), n, used) == 0)
+        return iob;
+    gf_iobuf_unref(iob);
+    return NULL;
+}
+
 int
 server__send(gf_rpcsvc_req_t *req, server_priv_t *priv, xdrproc_t proc,
              void *obj)
 {
-    size_t n = gf_xdr_size(proc, obj), used = 0;
-    gf_iobuf_t *iob = n ? gf_iobuf_get(priv->iop, n) : NULL;
+    size_t used = 0;
+    gf_iobuf_t *iob = encode_reply(priv, proc, obj, &used);
     gf_iobref_t *ref = iob ? gf_iobref_new() : NULL;
     struct iovec iov;
     int ret;
 
-    if (!ref || gf_iobref_add(ref, iob) < 0 ||
-        gf_xdr_encode(proc, obj, gf_iobuf_ptr(iob), n, &used) < 0) {
+    if (!ref || gf_iobref_add(ref, iob) < 0) {
         gf_iobref_unref(ref);
         gf_iobuf_unref(iob);
         return gf_rpcsvc_error(req, GF_RPC_SYSTEM_ERR);
@@ -77,6 +101,7 @@ state_free(void *p)
     free(st->bname);
     free(st->bname2);
     free(st->name);
+    free(st->flock);
     gf_fd_unref(st->fd);
     if (st->xdata)
         gf_dict_unref(st->xdata);
@@ -94,6 +119,8 @@ server__state_new(gf_rpcsvc_req_t *req, server_priv_t *priv)
 {
     server_client_t *c = gf_rpcsvc_req_conn_data(req);
     gf_xlator_t *bound = c ? atomic_load(&c->bound) : NULL;
+    const gf_identity_t *rid = gf_rpcsvc_req_identity(req);
+    gf_identity_t id = {0};
     server_state_t *st;
 
     /* A FOP before a successful SETVOLUME is refused, as upstream does:
@@ -107,8 +134,12 @@ server__state_new(gf_rpcsvc_req_t *req, server_priv_t *priv)
         gf_rpcsvc_error(req, GF_RPC_SYSTEM_ERR);
         return NULL;
     }
-    st->frame =
-        gf_frame_new(priv->pool, priv->self, gf_rpcsvc_req_identity(req));
+    /* The request's identity, plus the connection it came on: locks
+     * below are kept per client and dropped when it goes. */
+    if (rid)
+        id = *rid;
+    id.client = c->id;
+    st->frame = gf_frame_new(priv->pool, priv->self, &id);
     if (!st->frame) {
         gf_mem_put(st);
         gf_rpcsvc_error(req, GF_RPC_SYSTEM_ERR);
@@ -153,6 +184,8 @@ typedef union any_rsp {
     gfx_readdirp_rsp readdirp;
     gfx_read_rsp read;
     gfx_rename_rsp rename;
+    gfx_readlink_rsp readlink;
+    gfx_lk_rsp lk;
 } any_rsp_t;
 
 static xdrproc_t
@@ -173,6 +206,9 @@ rsp_proc(uint32_t proc)
     case GF_XDR_FOP_FSETATTR:
         return (xdrproc_t)xdr_gfx_common_2iatt_rsp;
     case GF_XDR_FOP_MKDIR:
+    case GF_XDR_FOP_MKNOD:
+    case GF_XDR_FOP_SYMLINK:
+    case GF_XDR_FOP_LINK:
         return (xdrproc_t)xdr_gfx_common_3iatt_rsp;
     case GF_XDR_FOP_STATFS:
         return (xdrproc_t)xdr_gfx_statfs_rsp;
@@ -190,7 +226,12 @@ rsp_proc(uint32_t proc)
     case GF_XDR_FOP_RENAME:
         return (xdrproc_t)xdr_gfx_rename_rsp;
     case GF_XDR_FOP_GETXATTR:
+    case GF_XDR_FOP_FGETXATTR:
         return (xdrproc_t)xdr_gfx_common_dict_rsp;
+    case GF_XDR_FOP_READLINK:
+        return (xdrproc_t)xdr_gfx_readlink_rsp;
+    case GF_XDR_FOP_LK:
+        return (xdrproc_t)xdr_gfx_lk_rsp;
     default:
         return (xdrproc_t)xdr_gfx_common_rsp;
     }
@@ -201,10 +242,13 @@ server__state_fail(server_state_t *st, int op_errno)
 {
     any_rsp_t rsp;
     uint32_t proc = gf_rpcsvc_req_proc(st->req);
+    char none[1] = "";
 
     memset(&rsp, 0, sizeof(rsp));
     if (proc == GF_XDR_FOP_READDIR || proc == GF_XDR_FOP_READDIRP)
         gf_dirents_init(&rsp.readdir.reply);
+    if (proc == GF_XDR_FOP_READLINK) /* the wire has no NULL string */
+        rsp.readlink.path = none;
     rsp.h.op_ret = -1;
     rsp.h.op_errno = op_errno ? op_errno : EIO;
     server__reply(st, rsp_proc(proc), &rsp);
@@ -321,9 +365,12 @@ static int
 release_cbk(gf_frame_t *frame, void *cookie, gf_xlator_t *self, int32_t op_ret,
             int32_t op_errno, gf_dict_t *xdata)
 {
+    server_priv_t *priv = gf_xlator_private(gf_frame_xlator(frame));
+
     (void)self, (void)op_ret, (void)op_errno, (void)xdata;
     gf_fd_unref(cookie);
     gf_stack_destroy(gf_frame_stack(frame));
+    server__live_put(priv);
     return 0;
 }
 
@@ -342,6 +389,7 @@ server__release_fd(server_client_t *c, gf_fd_t *fd)
         return;
     }
     gf_fd_ref(fd);
+    server__live_get(c->priv);
     if (gf_inode_type(gf_fd_inode(fd)) == GF_INODE_DIR)
         gf_wind_releasedir(frame, bound, release_cbk, fd, fd, NULL);
     else

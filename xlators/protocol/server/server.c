@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "server-int.h"
 
@@ -89,6 +90,36 @@ static const gf_option_t server_options[] = {
 
 static void drain_one(gf_fd_t *fd, int64_t n, void *data);
 
+/* Ids of connections (gf_identity_t.client): nonzero, never reused. */
+static _Atomic uint64_t next_client_id = 1;
+
+/* Tell the bound graph that C is gone: its locks are dropped and its
+ * parked lock requests answered. */
+static void
+client_gone(server_client_t *c)
+{
+    gf_xlator_t *bound = atomic_load(&c->bound);
+
+    if (bound)
+        gf_xlator_client_disconnect(bound, c->id);
+}
+
+void
+server__live_get(server_priv_t *priv)
+{
+    atomic_fetch_add_explicit(&priv->live, 1, memory_order_relaxed);
+}
+
+void
+server__live_put(server_priv_t *priv)
+{
+    if (atomic_fetch_sub_explicit(&priv->live, 1, memory_order_acq_rel) != 1)
+        return;
+    pthread_mutex_lock(&priv->live_lock);
+    pthread_cond_broadcast(&priv->live_zero);
+    pthread_mutex_unlock(&priv->live_lock);
+}
+
 server_client_t *
 server__client_ref(server_client_t *c)
 {
@@ -104,8 +135,12 @@ server__client_unref(server_client_t *c)
     /* An OPEN or CREATE that completed after the disconnect drained the
      * table put its fd here: release those down the graph too. */
     gf_fdtable_drain(c->fdtab, drain_one, c);
+    /* Again now that no request of C is in flight: a lock granted to one
+     * after the disconnect must not outlive it. */
+    client_gone(c);
     gf_fdtable_free(c->fdtab);
     free(c->uuid);
+    server__live_put(c->priv);
     free(c);
 }
 
@@ -144,7 +179,9 @@ server_conn_notify(gf_rpcsvc_t *svc, gf_rpc_conn_t *conn, gf_rpcsvc_event_t ev,
         }
         atomic_init(&c->ref, 1);
         c->priv = priv;
+        c->id = atomic_fetch_add(&next_client_id, 1);
         atomic_fetch_add(&priv->nclients, 1);
+        server__live_get(priv);
         return c;
     }
     if (!c)
@@ -152,6 +189,7 @@ server_conn_notify(gf_rpcsvc_t *svc, gf_rpc_conn_t *conn, gf_rpcsvc_event_t ev,
     /* Every fd the client left open is released down the graph now, as
      * the client will never send RELEASE for them. */
     gf_fdtable_drain(c->fdtab, drain_one, c);
+    client_gone(c);
     gf_log(gf_xlator_name(priv->self), GF_LOG_INFO,
            "disconnected client %s (%s)", c->uuid ? c->uuid : "-",
            gf_rpc_conn_peer(conn));
@@ -248,10 +286,46 @@ server_start_rpc(server_priv_t *priv)
     ret = gf_rpcsvc_register(priv->svc, &p);
     if (ret < 0)
         return ret;
-    ret = server__fop_register(priv->svc, priv);
-    if (ret < 0)
-        return ret;
-    return server_listen(priv);
+    /* Listening waits for PARENT_UP (server_notify): a client that can
+     * connect finds the whole graph initialised. */
+    return server__fop_register(priv->svc, priv);
+}
+
+/*
+ * Stop serving before the graph below goes: close the listeners and every
+ * connection, then wait, with the event threads still running, until each
+ * connection's disconnect has released its fds and locks and every request
+ * in flight has been answered. The graph is finished leaves first, so a
+ * RELEASE wound after this would reach translators already finished.
+ */
+static void
+server_quiesce(server_priv_t *priv)
+{
+    const char *name = gf_xlator_name(priv->self);
+    struct timespec until;
+    int waited = 0;
+
+    if (priv->quiesced)
+        return;
+    priv->quiesced = true;
+    gf_rpcsvc_free(priv->svc);
+    priv->svc = NULL;
+    pthread_mutex_lock(&priv->live_lock);
+    while (atomic_load(&priv->live) != 0 && waited < 60) {
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 1;
+        if (pthread_cond_timedwait(&priv->live_zero, &priv->live_lock,
+                                   &until) == ETIMEDOUT &&
+            ++waited % 5 == 0)
+            gf_log(name, GF_LOG_WARNING,
+                   "shutting down: %u clients or releases still in flight",
+                   atomic_load(&priv->live));
+    }
+    pthread_mutex_unlock(&priv->live_lock);
+    if (atomic_load(&priv->live) != 0)
+        gf_log(name, GF_LOG_ERROR,
+               "shutting down with %u clients or releases in flight",
+               atomic_load(&priv->live));
 }
 
 static void
@@ -261,9 +335,9 @@ server_fini(gf_xlator_t *self)
 
     if (!priv)
         return;
-    gf_rpcsvc_free(priv->svc);
-    /* Stopping the pool finishes every disconnect, so no actor or
-     * notify runs after this point. */
+    server_quiesce(priv);
+    /* Nothing is connected or listening any more: stopping the pool ends
+     * the event threads with no handler left to run. */
     if (priv->ev) {
         gf_event_pool_stop(priv->ev);
         gf_event_pool_free(priv->ev);
@@ -272,11 +346,13 @@ server_fini(gf_xlator_t *self)
         gf_inode_table_free(priv->itables[i]);
     free(priv->itables);
     free(priv->child_up);
-    if (priv->pool)
+    if (priv->pool && priv->pool != gf_ctx_call_pool(gf_xlator_ctx(self)))
         gf_call_pool_free(priv->pool);
     gf_mem_pool_destroy(priv->state_pool);
     if (priv->own_iop)
         gf_iobuf_pool_free(priv->iop);
+    pthread_cond_destroy(&priv->live_zero);
+    pthread_mutex_destroy(&priv->live_lock);
     free(priv);
     gf_xlator_set_private(self, NULL);
 }
@@ -295,6 +371,8 @@ server_init(gf_xlator_t *self)
     priv = calloc(1, sizeof(*priv));
     if (!priv)
         return -ENOMEM;
+    pthread_mutex_init(&priv->live_lock, NULL);
+    pthread_cond_init(&priv->live_zero, NULL);
     priv->self = self;
     gf_xlator_set_private(self, priv);
     priv->iop = gf_ctx_iobuf_pool(gf_xlator_ctx(self));
@@ -302,7 +380,11 @@ server_init(gf_xlator_t *self)
         priv->iop = gf_iobuf_pool_new();
         priv->own_iop = true;
     }
-    priv->pool = gf_call_pool_new(gf_xlator_ctx(self));
+    /* The daemon's call pool, so that its statedump lists our requests;
+     * our own when the process has none. */
+    priv->pool = gf_ctx_call_pool(gf_xlator_ctx(self));
+    if (!priv->pool)
+        priv->pool = gf_call_pool_new(gf_xlator_ctx(self));
     priv->state_pool =
         gf_mem_pool_new("server-state", sizeof(server_state_t), 256);
     if (!priv->iop || !priv->pool || !priv->state_pool) {
@@ -324,22 +406,57 @@ server_notify(gf_xlator_t *self, gf_xlator_event_t event, void *data)
 
     /* CHILD_* events carry no sender here: the first child is the one a
      * single-brick server exports, the others follow it. */
+    if (priv && event == GF_EVENT_PARENT_DOWN)
+        server_quiesce(priv);
     if (priv && (event == GF_EVENT_CHILD_UP || event == GF_EVENT_CHILD_DOWN))
         for (unsigned i = 0; i < priv->nsubvols; i++)
             atomic_store(&priv->child_up[i], event == GF_EVENT_CHILD_UP);
+    if (priv && event == GF_EVENT_PARENT_UP && priv->port == 0) {
+        /* Activation: every translator below is initialised and has been
+         * told (a leaf answers with CHILD_UP), so accept from now on. A
+         * port that cannot be bound fails the activation. */
+        int ret = gf_xlator_notify_default(self, event, data);
+
+        return ret < 0 ? ret : server_listen(priv);
+    }
     return gf_xlator_notify_default(self, event, data);
 }
 
 static int
+count_fds(const gf_inode_info_t *info, void *data)
+{
+    *(uint64_t *)data += info->nfds;
+    return 0;
+}
+
+/* Clients, connections, and per subvolume the inode table and the fds
+ * open on its inodes: what a leak check after disconnects compares. */
+static int
 server_dump(gf_xlator_t *self, FILE *out)
 {
     server_priv_t *priv = gf_xlator_private(self);
+    gf_inode_table_stats_t st;
+    char key[64];
 
     if (!priv)
         return 0;
     gf_xlator_dump(out, "port", "%d", priv->port);
     gf_xlator_dump(out, "clients", "%u", atomic_load(&priv->nclients));
     gf_xlator_dump(out, "connections", "%u", gf_rpcsvc_conn_count(priv->svc));
+    for (unsigned i = 0; i < priv->nsubvols; i++) {
+        uint64_t nfds = 0;
+        if (gf_inode_table_stats(priv->itables[i], &st) < 0)
+            continue;
+        gf_inode_table_dump(priv->itables[i], count_fds, &nfds);
+        snprintf(key, sizeof(key), "itable.%u.active", i);
+        gf_xlator_dump(out, key, "%llu", (unsigned long long)st.active);
+        snprintf(key, sizeof(key), "itable.%u.lru", i);
+        gf_xlator_dump(out, key, "%llu", (unsigned long long)st.lru);
+        snprintf(key, sizeof(key), "itable.%u.dentries", i);
+        gf_xlator_dump(out, key, "%llu", (unsigned long long)st.dentries);
+        snprintf(key, sizeof(key), "itable.%u.open-fds", i);
+        gf_xlator_dump(out, key, "%llu", (unsigned long long)nfds);
+    }
     return 0;
 }
 
