@@ -16,13 +16,15 @@
  *
  * Speed. The mutex is what made upstream's arenas lose to malloc, so every
  * thread keeps a cache in front of them: per class a small LIFO magazine of
- * free iobufs, bounded per class (64 small pages down to 2 of 1 MiB, so a
- * thread parks at most a few MiB). gf_iobuf_get pops from it; the last
- * gf_iobuf_unref pushes to the *unreffing* thread's cache, whoever got the
- * buffer. Only an empty or full magazine takes the pool lock, and then moves
- * half a magazine at once. The refcount is the one atomic: a holder that
- * sees a count of 1 is the only holder, so even the final decrement is a
- * plain load and store.
+ * free iobufs, bounded per class (64 small pages down to 8 of 32 KiB).
+ * Pages of 128 KiB and up are not cached: a lock round trip is nothing
+ * next to filling one, and magazines of them on every thread that frees
+ * I/O kept up to 2 MiB per thread resident. gf_iobuf_get pops from the
+ * magazine; the last gf_iobuf_unref pushes to the *unreffing* thread's
+ * cache, whoever got the buffer. Only an empty or full magazine takes the pool
+ * lock, and then moves half a magazine at once. The refcount is the one atomic:
+ * a holder that sees a count of 1 is the only holder, so even the final
+ * decrement is a plain load and store.
  *
  * Lifetime. A thread cache belongs to one pool at a time; it "attaches"
  * under the pool lock (pool->caches counts attached caches) and detaches,
@@ -74,7 +76,7 @@ static const struct {
     unsigned cache;
 } table[GF_IOBUF_CLASSES] = {
     {128, 1024, 64}, {512, 512, 64},  {2048, 512, 64}, {8192, 128, 32},
-    {32768, 64, 16}, {131072, 32, 8}, {262144, 8, 4},  {1048576, 2, 2},
+    {32768, 64, 8},  {131072, 32, 0}, {262144, 8, 0},  {1048576, 2, 0},
 };
 
 /* Class by the highest set bit of (size - 1) | 64, for 1 <= size <= 1 MiB:
@@ -533,8 +535,10 @@ get_slow(gf_iobuf_pool_t *pool, unsigned cls)
     }
     if (tc) {
         cache_attach_locked(tc, pool);
-        out = tc->items[cls];
-        want = table[cls].cache / 2;
+        if (table[cls].cache) {
+            out = tc->items[cls];
+            want = table[cls].cache / 2;
+        }
     }
     got = class_take(pool, cls, out, want);
     pthread_mutex_unlock(&pool->lock);
@@ -542,7 +546,7 @@ get_slow(gf_iobuf_pool_t *pool, unsigned cls)
         errno = ENOMEM;
         return NULL;
     }
-    if (tc)
+    if (out != one)
         tc->n[cls] = got - 1;
     iob = out[got - 1];
     atomic_store_explicit(&iob->ref, 1, memory_order_relaxed);
@@ -561,7 +565,7 @@ put_slow(gf_iobuf_t *iob)
     if (tc && tc->pool != pool)
         cache_detach(tc);
     pthread_mutex_lock(&pool->lock);
-    if (tc && !pool->dead) {
+    if (tc && !pool->dead && table[iob->cls].cache) {
         unsigned cls = iob->cls, cap = table[cls].cache, half = cap / 2;
         gf_iobuf_t **items = tc->items[cls];
 
@@ -577,7 +581,7 @@ put_slow(gf_iobuf_t *iob)
     } else {
         class_put(pool, iob, &r);
         /* a dead pool's cache is of no further use: hand it all back */
-        if (tc && tc->pool == pool)
+        if (tc && tc->pool == pool && pool->dead)
             cache_empty_locked(tc, pool, &r);
     }
     reap_locked(pool, &r);

@@ -610,6 +610,105 @@ START_TEST(fini_fails_queued_fops)
 }
 END_TEST
 
+/* Stat /f through the graph; whether it ran on the calling thread. */
+static bool
+stat_inline(env_t *e)
+{
+    gf_syncop_stat_out_t out;
+    gf_loc_t loc = {.path = "/f"};
+    tid_priv_t *t = tid(e);
+    bool here;
+
+    ck_assert_int_eq(gf_syncop_stat(&e->sc, &out, &loc, NULL), 0);
+    gf_syncop_stat_out_wipe(&out);
+    pthread_mutex_lock(&t->lock);
+    here = pthread_equal(t->last_tid, pthread_self());
+    pthread_mutex_unlock(&t->lock);
+    return here;
+}
+
+START_TEST(a_synchronous_client_needs_one_worker)
+{
+    env_t e;
+    char vol[512];
+    int i;
+
+    /* Each request arrives after the previous reply, typically before its
+     * worker returned: that worker takes it, no other one starts. */
+    env_start(&e, tid_vol(vol, sizeof(vol), ""));
+    for (i = 0; i < 200; i++)
+        ck_assert(!stat_inline(&e));
+    ck_assert_int_eq(dump_value(&e, "threads"), 1);
+    ck_assert_int_eq(dump_value(&e, "high.processed"), 200);
+    ck_assert_int_eq(dump_value(&e, "inline.processed"), 0);
+    env_stop(&e);
+}
+END_TEST
+
+START_TEST(fast_fops_run_inline_when_enabled)
+{
+    env_t e;
+    char vol[512];
+    gf_loc_t loc = {.path = "/f"};
+
+    env_start(&e, tid_vol(vol, sizeof(vol),
+                          "  option inline-max-latency-us 1000000\n"));
+    ck_assert_int_eq(dump_value(&e, "inline_max_latency_us"), 1000000);
+    /* Unknown latency: the first of a kind goes to a worker. */
+    ck_assert(!stat_inline(&e));
+    ck_assert(stat_inline(&e));
+    ck_assert(stat_inline(&e));
+    ck_assert_int_eq(dump_value(&e, "inline.processed"), 2);
+    ck_assert_int_eq(dump_value(&e, "high.processed"), 1);
+    /* Each kind is measured on its own. */
+    ck_assert_int_eq(gf_syncop_truncate(&e.sc, NULL, &loc, 1, NULL), 0);
+    ck_assert(!pthread_equal(tid(&e)->last_tid, pthread_self()));
+    ck_assert_int_eq(gf_syncop_truncate(&e.sc, NULL, &loc, 1, NULL), 0);
+    ck_assert(pthread_equal(tid(&e)->last_tid, pthread_self()));
+    /* Off again by reconfigure. */
+    env_reconfigure(&e, tid_vol(vol, sizeof(vol), ""));
+    ck_assert(!stat_inline(&e));
+    ck_assert_int_eq(dump_value(&e, "inline.processed"), 3);
+    env_stop(&e);
+}
+END_TEST
+
+static void *
+unhold_later(void *arg)
+{
+    usleep(300000);
+    tid_hold(arg, false);
+    return NULL;
+}
+
+START_TEST(a_slow_fop_goes_back_to_the_workers)
+{
+    env_t e;
+    char vol[512];
+    pthread_t th;
+    int i;
+
+    /* 50 ms: far above a stat through test/tid, even under valgrind. */
+    env_start(&e, tid_vol(vol, sizeof(vol),
+                          "  option inline-max-latency-us 50000\n"));
+    ck_assert(!stat_inline(&e));
+    ck_assert(stat_inline(&e));
+    /* The next one takes 300 ms inline... */
+    tid_hold(&e, true);
+    ck_assert_int_eq(pthread_create(&th, NULL, unhold_later, &e), 0);
+    ck_assert(stat_inline(&e));
+    pthread_join(th, NULL);
+    /* ...so the following ones go to a worker, until enough fast ones
+     * brought the estimate below 50 ms again (300 * (7/8)^14 < 50). */
+    ck_assert(!stat_inline(&e));
+    for (i = 0; i < 40 && !stat_inline(&e); i++)
+        ;
+    ck_assert_int_ge(i, 5);
+    ck_assert_int_lt(i, 40);
+    env_stop(&e);
+}
+END_TEST
+
 START_TEST(bad_graphs_are_refused)
 {
     gf_ctx_t *ctx = gf_ctx_new();
@@ -659,6 +758,9 @@ main(void)
     tcase_add_test(tc, a_long_queue_stays_in_order);
     tcase_add_test(tc, idle_workers_exit);
     tcase_add_test(tc, fini_fails_queued_fops);
+    tcase_add_test(tc, a_synchronous_client_needs_one_worker);
+    tcase_add_test(tc, fast_fops_run_inline_when_enabled);
+    tcase_add_test(tc, a_slow_fop_goes_back_to_the_workers);
     tcase_add_test(tc, bad_graphs_are_refused);
     suite_add_tcase(s, tc);
     return gf_test_run(s);

@@ -9,13 +9,17 @@
 # (utime+stime from /proc/PID/stat; also per phase, "cpu ms" rows) and its
 # peak RSS (VmHWM). Prints the
 # medians and the ratios gfsd/glusterfsd against the issue's targets.
+# CLIENTS=N (default 1) runs N client processes at once, each with its own
+# connection and directory, NFILES files each and SEQ_MIB/N MiB sequential
+# each; rates are then the aggregate of all clients.
 #
-# Usage: builddir=/path/to/build sh tests/bench/brick/brick-bench.sh
-#            [REPS [NFILES [SEQ_MIB]]]
+# Usage: builddir=/path/to/build [CLIENTS=N] [GFSD_VOL=FILE]
+#            sh tests/bench/brick/brick-bench.sh [REPS [NFILES [SEQ_MIB]]]
 . "$(dirname "$0")/common.sh"
 reps=${1:-3}
 nfiles=${2:-2000}
 seq_mib=${3:-256}
+clients=${CLIENTS:-1}
 build_helpers gfapi
 
 mkdir "$tmp/mnt"
@@ -42,7 +46,7 @@ run_one() { # run_one SERVER REP
     _c0=$(cpu_ticks "$PID")
     SMALLFILE_SERVER_PID=$PID timeout 300 \
         "$SMALLFILE" "$PORT" brick-io-stats "$nfiles" "$seq_mib" \
-        "$tmp/client-$1-$2.log" >"$tmp/out" 2>"$tmp/err"
+        "$tmp/client-$1-$2.log" "$clients" >"$tmp/out" 2>"$tmp/err"
     _rc=$?
     _c1=$(cpu_ticks "$PID")
     _hwm=$(hwm_kib "$PID")
@@ -71,9 +75,10 @@ while [ $i -lt "$reps" ]; do
 done
 
 machine
-echo "# brick on $fs; $nfiles files of 4 KiB, ${seq_mib} MiB sequential in" \
-    "128 KiB blocks; medians of $reps runs" \
+echo "# brick on $fs; $clients client(s), $nfiles files of 4 KiB each," \
+    "${seq_mib} MiB sequential in 128 KiB blocks in all; medians of $reps runs" \
     "(failed runs: gfsd $fail_gfsd, glusterfsd $fail_glusterfsd)"
+[ -n "${GFSD_VOL:-}" ] && echo "# gfsd volfile: $GFSD_VOL"
 printf '%-18s %12s %12s %8s %8s\n' metric gfsd glusterfsd ratio target
 for m in $metrics; do
     case $m in

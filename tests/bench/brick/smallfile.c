@@ -11,7 +11,14 @@
  * reports the server's CPU time over that phase ("<phase>_cpu_ms", from
  * /proc/PID/stat), to tell server cost from client cost.
  *
- * Usage: smallfile PORT SUBVOLUME [NFILES [SEQ_MIB [LOGFILE]]]
+ * With CLIENTS > 1, that many client processes (forked before libgfapi
+ * starts, each with its own glfs_t and connection, like separate client
+ * machines) run every phase at the same time, each in its own directory
+ * /sf/cI with NFILES files and SEQ_MIB/CLIENTS MiB sequential; the parent
+ * starts each phase in all of them at once and reports the aggregate rate
+ * (all clients' ops or bytes over the time until the last one finished).
+ *
+ * Usage: smallfile PORT SUBVOLUME [NFILES [SEQ_MIB [LOGFILE [CLIENTS]]]]
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,13 +27,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <glusterfs/api/glfs.h>
 
-#define FILE_SIZE 4096
-#define SEQ_BLOCK (128 * 1024)
+#define FILE_SIZE   4096
+#define SEQ_BLOCK   (128 * 1024)
+#define MAX_CLIENTS 64
+
+/* This client's directory: "/sf", or "/sf/cI" with several clients. */
+static char dir[32] = "/sf";
 
 static double
 now(void)
@@ -101,7 +113,7 @@ connect_brick(const char *port, const char *subvol, const char *logfile)
 static void
 file_path(char *buf, size_t len, int i)
 {
-    snprintf(buf, len, "/sf/f%05d", i);
+    snprintf(buf, len, "%s/f%05d", dir, i);
 }
 
 static double
@@ -155,11 +167,11 @@ report(const char *name, double value)
     fflush(stdout);
 }
 
-static void
+static double
 phase_create(glfs_t *fs, int n, const char *data)
 {
     char path[64];
-    double t0 = phase_start();
+    double t0 = now();
 
     for (int i = 0; i < n; i++) {
         glfs_fd_t *fd;
@@ -173,15 +185,15 @@ phase_create(glfs_t *fs, int n, const char *data)
         if (glfs_close(fd) != 0)
             fail("glfs_close", path);
     }
-    report("create_ops", n / (now() - t0));
+    return now() - t0;
 }
 
-static void
+static double
 phase_stat(glfs_t *fs, int n)
 {
     char path[64];
     struct stat st;
-    double t0 = phase_start();
+    double t0 = now();
 
     for (int i = 0; i < n; i++) {
         file_path(path, sizeof(path), i);
@@ -192,14 +204,14 @@ phase_stat(glfs_t *fs, int n)
             fail("size mismatch", path);
         }
     }
-    report("stat_ops", n / (now() - t0));
+    return now() - t0;
 }
 
-static void
+static double
 phase_read(glfs_t *fs, int n, const char *data, char *buf)
 {
     char path[64];
-    double t0 = phase_start();
+    double t0 = now();
 
     for (int i = 0; i < n; i++) {
         glfs_fd_t *fd;
@@ -217,55 +229,200 @@ phase_read(glfs_t *fs, int n, const char *data, char *buf)
         if (glfs_close(fd) != 0)
             fail("glfs_close", path);
     }
-    report("read_ops", n / (now() - t0));
+    return now() - t0;
 }
 
-static void
+static double
 phase_unlink(glfs_t *fs, int n)
 {
     char path[64];
-    double t0 = phase_start();
+    double t0 = now();
 
     for (int i = 0; i < n; i++) {
         file_path(path, sizeof(path), i);
         if (glfs_unlink(fs, path) != 0)
             fail("glfs_unlink", path);
     }
-    report("unlink_ops", n / (now() - t0));
+    return now() - t0;
 }
 
-static void
-phase_seq(glfs_t *fs, long mib, char *buf)
+/* Sequential write (PHASE 0) or read (PHASE 1) of MIB MiB in DIR/big;
+ * the read also unlinks it. */
+static double
+phase_seq(glfs_t *fs, int phase, long mib, char *buf)
 {
-    const char *path = "/sf/big";
+    char path[64];
     long blocks = mib * 1024 * 1024 / SEQ_BLOCK;
     glfs_fd_t *fd;
     double t0;
 
+    snprintf(path, sizeof(path), "%s/big", dir);
     memset(buf, 0x5a, SEQ_BLOCK);
-    t0 = phase_start();
-    fd = glfs_creat(fs, path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    t0 = now();
+    if (phase == 0)
+        fd = glfs_creat(fs, path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    else
+        fd = glfs_open(fs, path, O_RDONLY);
     if (fd == NULL)
-        fail("glfs_creat", path);
-    for (long b = 0; b < blocks; b++)
-        if (glfs_write(fd, buf, SEQ_BLOCK, 0) != SEQ_BLOCK)
+        fail(phase == 0 ? "glfs_creat" : "glfs_open", path);
+    for (long b = 0; b < blocks; b++) {
+        if (phase == 0 && glfs_write(fd, buf, SEQ_BLOCK, 0) != SEQ_BLOCK)
             fail("glfs_write", path);
-    if (glfs_close(fd) != 0)
-        fail("glfs_close", path);
-    report("seq_write_mbs", (double)mib * 1.048576 / (now() - t0));
-
-    t0 = phase_start();
-    fd = glfs_open(fs, path, O_RDONLY);
-    if (fd == NULL)
-        fail("glfs_open", path);
-    for (long b = 0; b < blocks; b++)
-        if (glfs_read(fd, buf, SEQ_BLOCK, 0) != SEQ_BLOCK)
+        if (phase == 1 && glfs_read(fd, buf, SEQ_BLOCK, 0) != SEQ_BLOCK)
             fail("glfs_read", path);
+    }
     if (glfs_close(fd) != 0)
         fail("glfs_close", path);
-    report("seq_read_mbs", (double)mib * 1.048576 / (now() - t0));
-    if (glfs_unlink(fs, path) != 0)
+    t0 = now() - t0;
+    if (phase == 1 && glfs_unlink(fs, path) != 0)
         fail("glfs_unlink", path);
+    return t0;
+}
+
+enum { PH_CREATE, PH_STAT, PH_READ, PH_UNLINK, PH_SEQ_W, PH_SEQ_R, PHASES };
+
+static const char *const phase_names[PHASES] = {
+    "create_ops", "stat_ops",      "read_ops",
+    "unlink_ops", "seq_write_mbs", "seq_read_mbs"};
+
+/* Run phase PH of this client; its duration in seconds. */
+static double
+run_phase(glfs_t *fs, int ph, int n, long mib)
+{
+    static char data[FILE_SIZE];
+    static char buf[SEQ_BLOCK];
+
+    if (data[0] == 0)
+        for (int i = 0; i < FILE_SIZE; i++)
+            data[i] = (char)(i * 7 + 1);
+    switch (ph) {
+    case PH_CREATE:
+        return phase_create(fs, n, data);
+    case PH_STAT:
+        return phase_stat(fs, n);
+    case PH_READ:
+        return phase_read(fs, n, data, buf);
+    case PH_UNLINK:
+        return phase_unlink(fs, n);
+    default:
+        return phase_seq(fs, ph == PH_SEQ_W ? 0 : 1, mib, buf);
+    }
+}
+
+/* The rate of phase PH: NCLIENTS clients did N files or MIB MiB each. */
+static double
+rate(int ph, int nclients, int n, long mib, double secs)
+{
+    if (ph >= PH_SEQ_W)
+        return (double)nclients * (double)mib * 1.048576 / secs;
+    return (double)nclients * n / secs;
+}
+
+static glfs_t *
+client_start(char **argv, const char *logfile)
+{
+    glfs_t *fs = connect_brick(argv[1], argv[2], logfile);
+
+    if (glfs_mkdir(fs, "/sf", 0755) != 0 && errno != EEXIST)
+        fail("glfs_mkdir", "/sf");
+    if (strcmp(dir, "/sf") != 0 && glfs_mkdir(fs, dir, 0755) != 0 &&
+        errno != EEXIST)
+        fail("glfs_mkdir", dir);
+    return fs;
+}
+
+/* One of several clients: connect, then run each phase when the parent
+ * sends a byte on GO, answering a byte on DONE. */
+static void
+client_child(char **argv, const char *logfile, int go, int done, int n,
+             long mib)
+{
+    glfs_t *fs = client_start(argv, logfile);
+    char c = 'r';
+
+    if (write(done, &c, 1) != 1)
+        _exit(1);
+    for (int ph = 0; ph < PHASES; ph++) {
+        if (ph >= PH_SEQ_W && mib == 0)
+            break;
+        if (read(go, &c, 1) != 1)
+            _exit(1);
+        run_phase(fs, ph, n, mib);
+        if (write(done, &c, 1) != 1)
+            _exit(1);
+    }
+    if (glfs_rmdir(fs, dir) != 0)
+        fail("glfs_rmdir", dir);
+    glfs_fini(fs);
+    _exit(0);
+}
+
+/* Read one byte from each of the N descriptors; -1 if a client died. */
+static int
+gather_all(const int *fds, int nclients)
+{
+    char c;
+
+    for (int i = 0; i < nclients; i++)
+        if (read(fds[i], &c, 1) != 1)
+            return -1;
+    return 0;
+}
+
+static int
+run_clients(char **argv, const char *logfile, int nclients, int n, long mib)
+{
+    int go[MAX_CLIENTS], done[MAX_CLIENTS], status, bad = 0;
+    long each = mib / nclients;
+    pid_t pids[MAX_CLIENTS];
+
+    for (int i = 0; i < nclients; i++) {
+        int p1[2], p2[2];
+
+        if (pipe(p1) != 0 || pipe(p2) != 0)
+            fail("pipe", "");
+        pids[i] = fork();
+        if (pids[i] < 0)
+            fail("fork", "");
+        if (pids[i] == 0) {
+            snprintf(dir, sizeof(dir), "/sf/c%d", i);
+            close(p1[1]);
+            close(p2[0]);
+            client_child(argv, logfile, p1[0], p2[1], n, each);
+        }
+        close(p1[0]);
+        close(p2[1]);
+        go[i] = p1[1];
+        done[i] = p2[0];
+    }
+    if (gather_all(done, nclients) != 0) /* all connected */
+        bad = 1;
+    for (int ph = 0; ph < PHASES && !bad; ph++) {
+        double t0;
+
+        if (ph >= PH_SEQ_W && each == 0)
+            break;
+        t0 = phase_start();
+        for (int i = 0; i < nclients; i++)
+            if (write(go[i], "g", 1) != 1)
+                bad = 1;
+        if (bad || gather_all(done, nclients) != 0) {
+            bad = 1;
+            break;
+        }
+        report(phase_names[ph], rate(ph, nclients, n, each, now() - t0));
+    }
+    for (int i = 0; i < nclients; i++) {
+        close(go[i]);
+        close(done[i]);
+    }
+    for (int i = 0; i < nclients; i++)
+        if (waitpid(pids[i], &status, 0) < 0 || !WIFEXITED(status) ||
+            WEXITSTATUS(status) != 0)
+            bad = 1;
+    if (bad)
+        fprintf(stderr, "smallfile: a client failed\n");
+    return bad;
 }
 
 int
@@ -274,26 +431,33 @@ main(int argc, char **argv)
     int n = argc > 3 ? atoi(argv[3]) : 2000;
     long mib = argc > 4 ? atol(argv[4]) : 256;
     const char *logfile = argc > 5 ? argv[5] : "/dev/null";
-    static char data[FILE_SIZE];
-    static char buf[SEQ_BLOCK];
+    int nclients = argc > 6 ? atoi(argv[6]) : 1;
     glfs_t *fs;
 
-    if (argc < 3 || n <= 0 || mib < 0) {
+    if (argc < 3 || n <= 0 || mib < 0 || nclients < 1 ||
+        nclients > MAX_CLIENTS) {
         fprintf(stderr, "usage: smallfile PORT SUBVOLUME [NFILES [SEQ_MIB "
-                        "[LOGFILE]]]\n");
+                        "[LOGFILE [CLIENTS]]]]\n");
         return 2;
     }
-    for (int i = 0; i < FILE_SIZE; i++)
-        data[i] = (char)(i * 7 + 1);
-    fs = connect_brick(argv[1], argv[2], logfile);
-    if (glfs_mkdir(fs, "/sf", 0755) != 0 && errno != EEXIST)
-        fail("glfs_mkdir", "/sf");
-    phase_create(fs, n, data);
-    phase_stat(fs, n);
-    phase_read(fs, n, data, buf);
-    phase_unlink(fs, n);
-    if (mib > 0)
-        phase_seq(fs, mib, buf);
+    if (nclients > 1) {
+        int bad = run_clients(argv, logfile, nclients, n, mib);
+
+        if (!bad) {
+            fs = connect_brick(argv[1], argv[2], logfile);
+            if (glfs_rmdir(fs, "/sf") != 0)
+                fail("glfs_rmdir", "/sf");
+            glfs_fini(fs);
+        }
+        return bad;
+    }
+    fs = client_start(argv, logfile);
+    for (int ph = 0; ph < PHASES; ph++) {
+        if (ph >= PH_SEQ_W && mib == 0)
+            break;
+        phase_start();
+        report(phase_names[ph], rate(ph, 1, n, mib, run_phase(fs, ph, n, mib)));
+    }
     if (glfs_rmdir(fs, "/sf") != 0)
         fail("glfs_rmdir", "/sf");
     glfs_fini(fs);
