@@ -12,24 +12,13 @@
 
 #include "server-fops.h"
 
-static gf_dict_t *
-take(gf_dict_t **d)
-{
-    gf_dict_t *r = *d;
-
-    *d = NULL;
-    return r;
-}
-
 /* Take the decoded name BNAME for a named fop; false if it is unusable. */
 static bool
 take_name(server_state_t *st, char **bname)
 {
     st->named = true;
-    st->bname = *bname;
-    *bname = NULL;
-    return st->bname && *st->bname && !strchr(st->bname, '/') &&
-           strcmp(st->bname, ".") != 0 && strcmp(st->bname, "..") != 0;
+    st->bname = server__take_str(bname);
+    return server__name_ok(st->bname);
 }
 
 /* ---- READDIR, READDIRP ------------------------------------------------- */
@@ -112,7 +101,7 @@ readdir_actor(gf_rpcsvc_req_t *req, void *data)
         st->mode = plus;
         st->size = a.size;
         st->offset = a.offset;
-        st->xdata = take(&a.xdata);
+        st->xdata = server__take_dict(&a.xdata);
         server__fd_start(st, a.fd, readdir_resume);
     }
     xdr_free((xdrproc_t)xdr_gfx_readdir_req, (char *)&a);
@@ -179,7 +168,7 @@ mkdir_actor(gf_rpcsvc_req_t *req, void *data)
         memcpy(st->pargfid.b, a.pargfid, 16);
         st->mode = a.mode;
         st->umask = a.umask;
-        st->xdata = take(&a.xdata);
+        st->xdata = server__take_dict(&a.xdata);
         st->resume = mkdir_resume;
         if (take_name(st, &a.bname))
             server__resolve(st);
@@ -235,7 +224,7 @@ unlink_actor(gf_rpcsvc_req_t *req, void *data)
     if (st) {
         memcpy(st->pargfid.b, a.pargfid, 16);
         st->flags = (int32_t)a.xflags;
-        st->xdata = take(&a.xdata);
+        st->xdata = server__take_dict(&a.xdata);
         st->resume = unlink_resume;
         if (take_name(st, &a.bname))
             server__resolve(st);
@@ -261,7 +250,7 @@ rmdir_actor(gf_rpcsvc_req_t *req, void *data)
         memcpy(st->pargfid.b, a.pargfid, 16);
         st->flags = a.xflags;
         st->mode = 1; /* marks RMDIR for unlink_resume */
-        st->xdata = take(&a.xdata);
+        st->xdata = server__take_dict(&a.xdata);
         st->resume = unlink_resume;
         if (take_name(st, &a.bname))
             server__resolve(st);
@@ -339,12 +328,12 @@ rename_actor(gf_rpcsvc_req_t *req, void *data)
     if (st) {
         memcpy(st->pargfid.b, a.oldgfid, 16);
         memcpy(st->gfid2.b, a.newgfid, 16);
-        st->xdata = take(&a.xdata);
+        st->xdata = server__take_dict(&a.xdata);
         st->bname2 = a.newbname;
         a.newbname = NULL;
         st->resume = rename_resume;
-        if (take_name(st, &a.oldbname) && st->bname2 && *st->bname2 &&
-            !strchr(st->bname2, '/') && !gf_gfid_is_null(&st->gfid2))
+        if (take_name(st, &a.oldbname) && server__name_ok(st->bname2) &&
+            !gf_gfid_is_null(&st->gfid2))
             server__resolve(st);
         else
             server__state_fail(st, EINVAL);
@@ -380,7 +369,7 @@ truncate_actor(gf_rpcsvc_req_t *req, void *data)
     if (st) {
         memcpy(st->gfid.b, a.gfid, 16);
         st->offset = a.offset;
-        st->xdata = take(&a.xdata);
+        st->xdata = server__take_dict(&a.xdata);
         st->resume = truncate_resume;
         server__resolve(st);
     }
@@ -401,7 +390,7 @@ ftruncate_actor(gf_rpcsvc_req_t *req, void *data)
     st = server__state_new(req, data);
     if (st) {
         st->offset = a.offset;
-        st->xdata = take(&a.xdata);
+        st->xdata = server__take_dict(&a.xdata);
         server__fd_start(st, a.fd, truncate_resume);
     }
     xdr_free((xdrproc_t)xdr_gfx_ftruncate_req, (char *)&a);
@@ -434,7 +423,7 @@ setattr_actor(gf_rpcsvc_req_t *req, void *data)
         memcpy(st->gfid.b, a.gfid, 16);
         gf_xdr_iatt_from_wire(&a.stbuf, &st->stbuf);
         st->valid = a.valid;
-        st->xdata = take(&a.xdata);
+        st->xdata = server__take_dict(&a.xdata);
         st->resume = setattr_resume;
         server__resolve(st);
     }
@@ -456,7 +445,7 @@ fsetattr_actor(gf_rpcsvc_req_t *req, void *data)
     if (st) {
         gf_xdr_iatt_from_wire(&a.stbuf, &st->stbuf);
         st->valid = a.valid;
-        st->xdata = take(&a.xdata);
+        st->xdata = server__take_dict(&a.xdata);
         server__fd_start(st, a.fd, setattr_resume);
     }
     xdr_free((xdrproc_t)xdr_gfx_fsetattr_req, (char *)&a);
@@ -509,7 +498,7 @@ getxattr_actor(gf_rpcsvc_req_t *req, void *data)
             st->name = a.name;
             a.name = NULL;
         }
-        st->xdata = take(&a.xdata);
+        st->xdata = server__take_dict(&a.xdata);
         st->resume = getxattr_resume;
         server__resolve(st);
     }
@@ -538,8 +527,8 @@ setxattr_actor(gf_rpcsvc_req_t *req, void *data)
     if (st) {
         memcpy(st->gfid.b, a.gfid, 16);
         st->flags = (int32_t)a.flags;
-        st->dict = take(&a.dict);
-        st->xdata = take(&a.xdata);
+        st->dict = server__take_dict(&a.dict);
+        st->xdata = server__take_dict(&a.xdata);
         st->resume = setxattr_resume;
         if (st->dict)
             server__resolve(st);

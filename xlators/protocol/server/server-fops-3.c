@@ -16,49 +16,6 @@
 
 #include "server-fops.h"
 
-static gf_dict_t *
-take(gf_dict_t **d)
-{
-    gf_dict_t *r = *d;
-
-    *d = NULL;
-    return r;
-}
-
-static char *
-take_str(char **s)
-{
-    char *r = *s;
-
-    *s = NULL;
-    return r;
-}
-
-/* One path component, as every entry actor demands: the child acts on
- * (parent, name) and must never be handed a path. */
-static bool
-name_ok(const char *name)
-{
-    return name && *name && !strchr(name, '/') && strcmp(name, ".") != 0 &&
-           strcmp(name, "..") != 0;
-}
-
-/* Decode REQ's arguments into A (SIZE bytes) and start the request's
- * state in *ST. -EBADMSG when the arguments do not decode (rpcsvc then
- * answers GARBAGE_ARGS; A is left zeroed); otherwise 0, with *ST NULL
- * if the request was already answered (not bound, out of memory). */
-static int
-begin(gf_rpcsvc_req_t *req, void *data, xdrproc_t proc, void *a, size_t size,
-      server_state_t **st)
-{
-    *st = NULL;
-    memset(a, 0, size);
-    if (server__decode(req, proc, a, size, NULL) < 0)
-        return -EBADMSG;
-    *st = server__state_new(req, data);
-    return 0;
-}
-
 /* ---- SYMLINK, MKNOD, LINK ---------------------------------------------- */
 
 /* The three answer alike: the object, the parent before and after. The
@@ -126,18 +83,18 @@ symlink_actor(gf_rpcsvc_req_t *req, void *data)
 {
     gfx_symlink_req a;
     server_state_t *st;
-    int ret =
-        begin(req, data, (xdrproc_t)xdr_gfx_symlink_req, &a, sizeof(a), &st);
+    int ret = server__begin(req, data, (xdrproc_t)xdr_gfx_symlink_req, &a,
+                            sizeof(a), &st);
 
     if (st) {
         memcpy(st->pargfid.b, a.pargfid, 16);
         st->umask = a.umask;
-        st->name = take_str(&a.linkname); /* the target, stored as is */
-        st->xdata = take(&a.xdata);
+        st->name = server__take_str(&a.linkname); /* the target, stored as is */
+        st->xdata = server__take_dict(&a.xdata);
         st->named = true;
-        st->bname = take_str(&a.bname);
+        st->bname = server__take_str(&a.bname);
         st->resume = symlink_resume;
-        if (name_ok(st->bname) && st->name && *st->name)
+        if (server__name_ok(st->bname) && st->name && *st->name)
             server__resolve(st);
         else
             server__state_fail(st, EINVAL);
@@ -159,19 +116,19 @@ mknod_actor(gf_rpcsvc_req_t *req, void *data)
 {
     gfx_mknod_req a;
     server_state_t *st;
-    int ret =
-        begin(req, data, (xdrproc_t)xdr_gfx_mknod_req, &a, sizeof(a), &st);
+    int ret = server__begin(req, data, (xdrproc_t)xdr_gfx_mknod_req, &a,
+                            sizeof(a), &st);
 
     if (st) {
         memcpy(st->pargfid.b, a.pargfid, 16);
         st->mode = a.mode;
         st->offset = a.dev; /* the device number rides in offset */
         st->umask = a.umask;
-        st->xdata = take(&a.xdata);
+        st->xdata = server__take_dict(&a.xdata);
         st->named = true;
-        st->bname = take_str(&a.bname);
+        st->bname = server__take_str(&a.bname);
         st->resume = mknod_resume;
-        if (name_ok(st->bname))
+        if (server__name_ok(st->bname))
             server__resolve(st);
         else
             server__state_fail(st, EINVAL);
@@ -197,17 +154,18 @@ link_actor(gf_rpcsvc_req_t *req, void *data)
 {
     gfx_link_req a;
     server_state_t *st;
-    int ret = begin(req, data, (xdrproc_t)xdr_gfx_link_req, &a, sizeof(a), &st);
+    int ret = server__begin(req, data, (xdrproc_t)xdr_gfx_link_req, &a,
+                            sizeof(a), &st);
 
     if (st) {
         /* Resolved by gfid (loc) and by new parent and name (loc2), as
          * RENAME's destination. */
         memcpy(st->gfid.b, a.oldgfid, 16);
         memcpy(st->gfid2.b, a.newgfid, 16);
-        st->xdata = take(&a.xdata);
-        st->bname2 = take_str(&a.newbname);
+        st->xdata = server__take_dict(&a.xdata);
+        st->bname2 = server__take_str(&a.newbname);
         st->resume = link_resume;
-        if (name_ok(st->bname2) && !gf_gfid_is_null(&st->gfid2))
+        if (server__name_ok(st->bname2) && !gf_gfid_is_null(&st->gfid2))
             server__resolve(st);
         else
             server__state_fail(st, EINVAL);
@@ -265,13 +223,13 @@ readlink_actor(gf_rpcsvc_req_t *req, void *data)
 {
     gfx_readlink_req a;
     server_state_t *st;
-    int ret =
-        begin(req, data, (xdrproc_t)xdr_gfx_readlink_req, &a, sizeof(a), &st);
+    int ret = server__begin(req, data, (xdrproc_t)xdr_gfx_readlink_req, &a,
+                            sizeof(a), &st);
 
     if (st) {
         memcpy(st->gfid.b, a.gfid, 16);
         st->size = a.size;
-        st->xdata = take(&a.xdata);
+        st->xdata = server__take_dict(&a.xdata);
         st->resume = readlink_resume;
         server__resolve(st);
     }
@@ -297,13 +255,13 @@ removexattr_actor(gf_rpcsvc_req_t *req, void *data)
 {
     gfx_removexattr_req a;
     server_state_t *st;
-    int ret = begin(req, data, (xdrproc_t)xdr_gfx_removexattr_req, &a,
-                    sizeof(a), &st);
+    int ret = server__begin(req, data, (xdrproc_t)xdr_gfx_removexattr_req, &a,
+                            sizeof(a), &st);
 
     if (st) {
         memcpy(st->gfid.b, a.gfid, 16);
-        st->name = take_str(&a.name);
-        st->xdata = take(&a.xdata);
+        st->name = server__take_str(&a.name);
+        st->xdata = server__take_dict(&a.xdata);
         st->resume = removexattr_resume;
         /* Removal needs a name: there is no "remove them all". */
         if (st->name && *st->name)
@@ -320,12 +278,12 @@ fremovexattr_actor(gf_rpcsvc_req_t *req, void *data)
 {
     gfx_fremovexattr_req a;
     server_state_t *st;
-    int ret = begin(req, data, (xdrproc_t)xdr_gfx_fremovexattr_req, &a,
-                    sizeof(a), &st);
+    int ret = server__begin(req, data, (xdrproc_t)xdr_gfx_fremovexattr_req, &a,
+                            sizeof(a), &st);
 
     if (st) {
-        st->name = take_str(&a.name);
-        st->xdata = take(&a.xdata);
+        st->name = server__take_str(&a.name);
+        st->xdata = server__take_dict(&a.xdata);
         if (st->name && *st->name)
             server__fd_start(st, a.fd, removexattr_resume);
         else
@@ -369,14 +327,14 @@ fgetxattr_actor(gf_rpcsvc_req_t *req, void *data)
 {
     gfx_fgetxattr_req a;
     server_state_t *st;
-    int ret =
-        begin(req, data, (xdrproc_t)xdr_gfx_fgetxattr_req, &a, sizeof(a), &st);
+    int ret = server__begin(req, data, (xdrproc_t)xdr_gfx_fgetxattr_req, &a,
+                            sizeof(a), &st);
 
     if (st) {
         /* An empty name asks for every xattr. */
         if (a.name && *a.name)
-            st->name = take_str(&a.name);
-        st->xdata = take(&a.xdata);
+            st->name = server__take_str(&a.name);
+        st->xdata = server__take_dict(&a.xdata);
         server__fd_start(st, a.fd, fgetxattr_resume);
     }
     xdr_free((xdrproc_t)xdr_gfx_fgetxattr_req, (char *)&a);
@@ -395,13 +353,13 @@ fsetxattr_actor(gf_rpcsvc_req_t *req, void *data)
 {
     gfx_fsetxattr_req a;
     server_state_t *st;
-    int ret =
-        begin(req, data, (xdrproc_t)xdr_gfx_fsetxattr_req, &a, sizeof(a), &st);
+    int ret = server__begin(req, data, (xdrproc_t)xdr_gfx_fsetxattr_req, &a,
+                            sizeof(a), &st);
 
     if (st) {
         st->flags = (int32_t)a.flags;
-        st->dict = take(&a.dict);
-        st->xdata = take(&a.xdata);
+        st->dict = server__take_dict(&a.dict);
+        st->xdata = server__take_dict(&a.xdata);
         if (st->dict)
             server__fd_start(st, a.fd, fsetxattr_resume);
         else

@@ -24,16 +24,6 @@ server__fix_root(const gf_loc_t *loc, gf_iatt_t *buf)
     }
 }
 
-/* Take ownership of a decoded xdata. */
-static gf_dict_t *
-take(gf_dict_t **d)
-{
-    gf_dict_t *r = *d;
-
-    *d = NULL;
-    return r;
-}
-
 /* Start an fd-based fop: look REMOTE_FD up in the client's table. */
 void
 server__fd_start(server_state_t *st, int64_t remote_fd, server_resume_fn_t fn)
@@ -122,7 +112,7 @@ lookup_actor(gf_rpcsvc_req_t *req, void *data)
     if (st) {
         memcpy(st->gfid.b, a.gfid, 16);
         memcpy(st->pargfid.b, a.pargfid, 16);
-        st->xdata = take(&a.xdata);
+        st->xdata = server__take_dict(&a.xdata);
         /* (parent, ".") is the parent itself; gfapi sends (root, ".")
          * for every resolution of "/". (root, "..") is the root too. */
         if (a.bname && *a.bname && !gf_gfid_is_null(&st->pargfid)) {
@@ -197,7 +187,7 @@ stat_actor(gf_rpcsvc_req_t *req, void *data)
     st = server__state_new(req, data);
     if (st) {
         memcpy(st->gfid.b, a.gfid, 16);
-        st->xdata = take(&a.xdata);
+        st->xdata = server__take_dict(&a.xdata);
         st->resume = stat_resume;
         server__resolve(st);
     }
@@ -231,7 +221,7 @@ fstat_actor(gf_rpcsvc_req_t *req, void *data)
     st = server__state_new(req, data);
     if (st) {
         memcpy(st->gfid.b, a.gfid, 16);
-        st->xdata = take(&a.xdata);
+        st->xdata = server__take_dict(&a.xdata);
         server__fd_start(st, a.fd, fstat_resume);
     }
     xdr_free((xdrproc_t)xdr_gfx_fstat_req, (char *)&a);
@@ -288,7 +278,7 @@ statfs_actor(gf_rpcsvc_req_t *req, void *data)
     st = server__state_new(req, data);
     if (st) {
         memcpy(st->gfid.b, a.gfid, 16);
-        st->xdata = take(&a.xdata);
+        st->xdata = server__take_dict(&a.xdata);
         st->resume = statfs_resume;
         server__resolve(st);
     }
@@ -335,7 +325,7 @@ access_actor(gf_rpcsvc_req_t *req, void *data)
     if (st) {
         memcpy(st->gfid.b, a.gfid, 16);
         st->mask = a.mask;
-        st->xdata = take(&a.xdata);
+        st->xdata = server__take_dict(&a.xdata);
         st->resume = access_resume;
         server__resolve(st);
     }
@@ -362,7 +352,7 @@ flush_actor(gf_rpcsvc_req_t *req, void *data)
         return -EBADMSG;
     st = server__state_new(req, data);
     if (st) {
-        st->xdata = take(&a.xdata);
+        st->xdata = server__take_dict(&a.xdata);
         server__fd_start(st, a.fd, flush_resume);
     }
     xdr_free((xdrproc_t)xdr_gfx_flush_req, (char *)&a);
@@ -431,7 +421,7 @@ open_actor(gf_rpcsvc_req_t *req, void *data)
     if (st) {
         memcpy(st->gfid.b, a.gfid, 16);
         st->flags = (int32_t)a.flags;
-        st->xdata = take(&a.xdata);
+        st->xdata = server__take_dict(&a.xdata);
         st->resume = open_resume;
         server__resolve(st);
     }
@@ -453,7 +443,7 @@ opendir_actor(gf_rpcsvc_req_t *req, void *data)
     if (st) {
         memcpy(st->gfid.b, a.gfid, 16);
         st->mode = 1; /* marks OPENDIR for open_resume */
-        st->xdata = take(&a.xdata);
+        st->xdata = server__take_dict(&a.xdata);
         st->resume = open_resume;
         server__resolve(st);
     }
@@ -537,12 +527,11 @@ create_actor(gf_rpcsvc_req_t *req, void *data)
         st->flags = (int32_t)a.flags;
         st->mode = a.mode;
         st->umask = a.umask;
-        st->xdata = take(&a.xdata);
+        st->xdata = server__take_dict(&a.xdata);
         st->named = true;
-        st->bname = a.bname;
-        a.bname = NULL;
+        st->bname = server__take_str(&a.bname);
         st->resume = create_resume;
-        if (!st->bname || !*st->bname || strchr(st->bname, '/'))
+        if (!server__name_ok(st->bname))
             server__state_fail(st, EINVAL);
         else
             server__resolve(st);
@@ -592,7 +581,7 @@ fsync_actor(gf_rpcsvc_req_t *req, void *data)
     st = server__state_new(req, data);
     if (st) {
         st->flags = a.data != 0;
-        st->xdata = take(&a.xdata);
+        st->xdata = server__take_dict(&a.xdata);
         server__fd_start(st, a.fd, fsync_resume);
     }
     xdr_free((xdrproc_t)xdr_gfx_fsync_req, (char *)&a);
@@ -637,7 +626,7 @@ write_actor(gf_rpcsvc_req_t *req, void *data)
             st->vec.iov_len = len - hdr;
             st->offset = a.offset;
             st->flags = (int32_t)a.flag;
-            st->xdata = take(&a.xdata);
+            st->xdata = server__take_dict(&a.xdata);
             server__fd_start(st, a.fd, write_resume);
         }
     }
@@ -708,7 +697,7 @@ read_actor(gf_rpcsvc_req_t *req, void *data)
         st->size = a.size;
         st->offset = a.offset;
         st->flags = (int32_t)a.flag;
-        st->xdata = take(&a.xdata);
+        st->xdata = server__take_dict(&a.xdata);
         server__fd_start(st, a.fd, read_resume);
     }
     xdr_free((xdrproc_t)xdr_gfx_read_req, (char *)&a);

@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <gf/event.h>
 #include <gf/mem-pool.h>
@@ -95,6 +96,36 @@ struct server_state {
     gf_flock_t *flock; /* LK, INODELK, FINODELK (server-locks.c) */
 };
 
+/* ---- what every actor file uses -------------------------------------- */
+
+/* Take ownership of a decoded pointer (the XDR free then skips it). */
+static inline gf_dict_t *
+server__take_dict(gf_dict_t **d)
+{
+    gf_dict_t *r = *d;
+
+    *d = NULL;
+    return r;
+}
+
+static inline char *
+server__take_str(char **s)
+{
+    char *r = *s;
+
+    *s = NULL;
+    return r;
+}
+
+/* One path component, as every entry fop demands: a child acts on
+ * (parent, name) and must never be handed a path, "." or "..". */
+static inline bool
+server__name_ok(const char *name)
+{
+    return name && *name && !strchr(name, '/') && strcmp(name, ".") != 0 &&
+           strcmp(name, "..") != 0;
+}
+
 /* server.c */
 void server__client_unref(server_client_t *c);
 server_client_t *server__client_ref(server_client_t *c);
@@ -114,6 +145,14 @@ void server__iatt(const gf_iatt_t *ia, gfx_iattx *w);
 int server__decode(gf_rpcsvc_req_t *req, xdrproc_t proc, void *obj, size_t size,
                    size_t *used);
 void server__release_fd(server_client_t *c, gf_fd_t *fd);
+/*
+ * Decode REQ's arguments (XDR PROC) into A (SIZE bytes, zeroed first) and
+ * start the request's state in *ST: NULL when it was answered already
+ * (not bound, out of memory). -EBADMSG (nothing answered: rpcsvc sends
+ * GARBAGE_ARGS) when the arguments do not decode. The caller xdr_frees A.
+ */
+int server__begin(gf_rpcsvc_req_t *req, void *data, xdrproc_t proc, void *a,
+                  size_t size, server_state_t **st);
 /* Take and drop one unit of priv->live. */
 void server__live_get(server_priv_t *priv);
 void server__live_put(server_priv_t *priv);

@@ -35,38 +35,6 @@ enum {
     WIRE_UNLCK = 2,
 };
 
-static gf_dict_t *
-take(gf_dict_t **d)
-{
-    gf_dict_t *r = *d;
-
-    *d = NULL;
-    return r;
-}
-
-static char *
-take_str(char **s)
-{
-    char *r = *s;
-
-    *s = NULL;
-    return r;
-}
-
-/* Decode REQ's arguments into A and start the request's state in *ST
- * (NULL once answered); -EBADMSG when they do not decode. */
-static int
-begin(gf_rpcsvc_req_t *req, void *data, xdrproc_t proc, void *a, size_t size,
-      server_state_t **st)
-{
-    *st = NULL;
-    memset(a, 0, size);
-    if (server__decode(req, proc, a, size, NULL) < 0)
-        return -EBADMSG;
-    *st = server__state_new(req, data);
-    return 0;
-}
-
 static int
 cmd_from_wire(uint32_t cmd)
 {
@@ -177,10 +145,11 @@ lk_actor(gf_rpcsvc_req_t *req, void *data)
 {
     gfx_lk_req a;
     server_state_t *st;
-    int ret = begin(req, data, (xdrproc_t)xdr_gfx_lk_req, &a, sizeof(a), &st);
+    int ret =
+        server__begin(req, data, (xdrproc_t)xdr_gfx_lk_req, &a, sizeof(a), &st);
 
     if (st) {
-        st->xdata = take(&a.xdata);
+        st->xdata = server__take_dict(&a.xdata);
         if (take_flock(st, a.cmd, a.type, &a.flock))
             server__fd_start(st, a.fd, lk_resume);
     }
@@ -206,13 +175,13 @@ inodelk_actor(gf_rpcsvc_req_t *req, void *data)
 {
     gfx_inodelk_req a;
     server_state_t *st;
-    int ret =
-        begin(req, data, (xdrproc_t)xdr_gfx_inodelk_req, &a, sizeof(a), &st);
+    int ret = server__begin(req, data, (xdrproc_t)xdr_gfx_inodelk_req, &a,
+                            sizeof(a), &st);
 
     if (st) {
         memcpy(st->gfid.b, a.gfid, 16);
-        st->name = take_str(&a.volume); /* the lock domain */
-        st->xdata = take(&a.xdata);
+        st->name = server__take_str(&a.volume); /* the lock domain */
+        st->xdata = server__take_dict(&a.xdata);
         st->resume = inodelk_resume;
         if (take_flock(st, a.cmd, a.type, &a.flock))
             server__resolve(st);
@@ -226,12 +195,12 @@ finodelk_actor(gf_rpcsvc_req_t *req, void *data)
 {
     gfx_finodelk_req a;
     server_state_t *st;
-    int ret =
-        begin(req, data, (xdrproc_t)xdr_gfx_finodelk_req, &a, sizeof(a), &st);
+    int ret = server__begin(req, data, (xdrproc_t)xdr_gfx_finodelk_req, &a,
+                            sizeof(a), &st);
 
     if (st) {
-        st->name = take_str(&a.volume);
-        st->xdata = take(&a.xdata);
+        st->name = server__take_str(&a.volume);
+        st->xdata = server__take_dict(&a.xdata);
         if (take_flock(st, a.cmd, a.type, &a.flock))
             server__fd_start(st, a.fd, inodelk_resume);
     }
@@ -262,7 +231,7 @@ take_entry_name(server_state_t *st, uint64_t namelen, char **name)
 {
     if (namelen == 0)
         return true;
-    st->bname = take_str(name);
+    st->bname = server__take_str(name);
     if (!st->bname || !*st->bname || strchr(st->bname, '/')) {
         server__state_fail(st, EINVAL);
         return false;
@@ -275,15 +244,15 @@ entrylk_actor(gf_rpcsvc_req_t *req, void *data)
 {
     gfx_entrylk_req a;
     server_state_t *st;
-    int ret =
-        begin(req, data, (xdrproc_t)xdr_gfx_entrylk_req, &a, sizeof(a), &st);
+    int ret = server__begin(req, data, (xdrproc_t)xdr_gfx_entrylk_req, &a,
+                            sizeof(a), &st);
 
     if (st) {
         memcpy(st->gfid.b, a.gfid, 16);
         st->mask = a.cmd;
         st->mode = a.type;
-        st->name = take_str(&a.volume);
-        st->xdata = take(&a.xdata);
+        st->name = server__take_str(&a.volume);
+        st->xdata = server__take_dict(&a.xdata);
         st->resume = entrylk_resume;
         if (take_entry_name(st, a.namelen, &a.name))
             server__resolve(st);
@@ -297,14 +266,14 @@ fentrylk_actor(gf_rpcsvc_req_t *req, void *data)
 {
     gfx_fentrylk_req a;
     server_state_t *st;
-    int ret =
-        begin(req, data, (xdrproc_t)xdr_gfx_fentrylk_req, &a, sizeof(a), &st);
+    int ret = server__begin(req, data, (xdrproc_t)xdr_gfx_fentrylk_req, &a,
+                            sizeof(a), &st);
 
     if (st) {
         st->mask = a.cmd;
         st->mode = a.type;
-        st->name = take_str(&a.volume);
-        st->xdata = take(&a.xdata);
+        st->name = server__take_str(&a.volume);
+        st->xdata = server__take_dict(&a.xdata);
         if (take_entry_name(st, a.namelen, &a.name))
             server__fd_start(st, a.fd, entrylk_resume);
     }

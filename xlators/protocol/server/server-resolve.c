@@ -374,6 +374,18 @@ release_cbk(gf_frame_t *frame, void *cookie, gf_xlator_t *self, int32_t op_ret,
     return 0;
 }
 
+int
+server__begin(gf_rpcsvc_req_t *req, void *data, xdrproc_t proc, void *a,
+              size_t size, server_state_t **st)
+{
+    *st = NULL;
+    memset(a, 0, size);
+    if (server__decode(req, proc, a, size, NULL) < 0)
+        return -EBADMSG;
+    *st = server__state_new(req, data);
+    return 0;
+}
+
 void
 server__release_fd(server_client_t *c, gf_fd_t *fd)
 {
