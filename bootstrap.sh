@@ -48,8 +48,9 @@ run)
     install_missing
     build
     # gfsd's main job: serve a brick from the default volfile (storage/posix
-    # under io-threads and io-stats, protocol/server on 127.0.0.1:24007),
-    # in the foreground, logging to the terminal, until Ctrl-C.
+    # under features/locks, io-threads and io-stats, protocol/server on
+    # 127.0.0.1:24007), in the foreground, logging to the terminal, until
+    # Ctrl-C.
     mkdir -p "$build/brick"
     echo "bootstrap: gfsd serves $build/brick on 127.0.0.1:24007 (Ctrl-C stops it)"
     GF_XLATOR_PATH="$build/xlators" exec "$build/gfsd/gfsd" -N -l - \
