@@ -17,7 +17,7 @@
  * Speed. The mutex is what made upstream's arenas lose to malloc, so every
  * thread keeps a cache in front of them: per class a small LIFO magazine of
  * free iobufs, bounded per class (64 small pages down to 2 of 1 MiB).
- * Pages of 128 KiB and up get shallow magazines (4, 2, 2): deep ones kept
+ * Pages of 128 KiB and up get magazines of 2 pages: deep ones kept
  * up to 2 MiB resident on every thread that frees I/O, while none at all
  * sent every get and put of them through the pool lock, which two threads
  * doing sequential I/O fight over (x0.02 of tcmalloc in bench-iobuf).
@@ -78,7 +78,7 @@ static const struct {
     unsigned cache;
 } table[GF_IOBUF_CLASSES] = {
     {128, 1024, 64}, {512, 512, 64},  {2048, 512, 64}, {8192, 128, 32},
-    {32768, 64, 8},  {131072, 32, 4}, {262144, 8, 2},  {1048576, 2, 2},
+    {32768, 64, 8},  {131072, 32, 2}, {262144, 8, 2},  {1048576, 2, 2},
 };
 
 /* Class by the highest set bit of (size - 1) | 64, for 1 <= size <= 1 MiB:
