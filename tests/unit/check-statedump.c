@@ -283,6 +283,17 @@ section_with(const dump_t *d, const char *prefix, const char *key,
 }
 
 /* Check that PATH is DIR/BASE.<pid>.dump.<secs> with T0 <= secs <= T1. */
+/* The clock the dump names its file with: time(2) reads a coarser clock
+ * that can still say the previous second when CLOCK_REALTIME has moved on. */
+static time_t
+now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return ts.tv_sec;
+}
+
 static void
 check_name(const char *path, const char *dir, const char *base, time_t t0,
            time_t t1)
@@ -427,11 +438,11 @@ START_TEST(dump_describes_the_process)
     ck_assert_int_eq(gf_syncop_access(&e.sc, NULL, &loc, 0777, NULL), -EACCES);
     frame = park_a_stat(&e, &r);
 
-    t0 = time(NULL);
+    t0 = now_s();
     ck_assert_int_eq(gf_statedump_write(e.ctx, e.graph, e.pool, e.dir, "sd",
                                         path, sizeof(path)),
                      0);
-    t1 = time(NULL);
+    t1 = now_s();
     check_name(path, e.dir, "sd", t0, t1);
     ck_assert_int_eq(list_dir(e.dir, files, sizeof(files)), 1);
     dump_read(&d, path);
@@ -477,12 +488,12 @@ START_TEST(optional_parts_and_names)
     dump_t d;
 
     env_start(&e);
-    t0 = time(NULL);
+    t0 = now_s();
     /* A brick path names the file; no pool, no graph: no such sections. */
     ck_assert_int_eq(gf_statedump_write(e.ctx, NULL, NULL, e.dir, "/bricks/b1",
                                         path, sizeof(path)),
                      0);
-    check_name(path, e.dir, "bricks-b1", t0, time(NULL));
+    check_name(path, e.dir, "bricks-b1", t0, now_s());
     dump_read(&d, path);
     ck_assert_uint_ne(find_section(&d, "process"), 0);
     ck_assert_uint_eq(find_section(&d, "global.callpool"), 0);
