@@ -14,7 +14,7 @@ build="$top/build"
 
 # Everything the build, the tests and the benchmarks need from Debian.
 packages="build-essential autoconf automake libtool pkg-config
-libevent-dev uuid-dev check libtirpc-dev rpcsvc-proto rpcbind valgrind
+libevent-dev uuid-dev check libtirpc-dev rpcsvc-proto rpcbind valgrind attr
 libjemalloc2 libtcmalloc-minimal4 libmimalloc2.0
 glusterfs-server glusterfs-common libglusterfs-dev"
 

@@ -5,6 +5,7 @@
  * each way a request could try to leave the brick.
  */
 #include <dirent.h>
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -658,6 +659,158 @@ START_TEST(truncate_and_setattr)
 }
 END_TEST
 
+/* XATTROP on KEY of LOC with OPTYPE and operand OP (N bytes): the value
+ * the reply gives in OUT (N bytes at most). Returns the fop's result. */
+static int
+do_xattrop(gf_loc_t *loc, int32_t optype, const char *key, const void *op,
+           size_t n, unsigned char *out, size_t *outlen)
+{
+    gf_syncop_xattrop_out_t o;
+    gf_dict_t *d = gf_dict_new();
+    const void *v;
+    int ret;
+
+    ck_assert_int_eq(gf_dict_set_bin(d, key, op, n), 0);
+    ret = gf_syncop_xattrop(&E.sc, &o, loc, optype, d, NULL);
+    if (ret == 0 && out) {
+        ck_assert_int_eq(gf_dict_get_bin(o.dict, key, &v, outlen), 0);
+        memcpy(out, v, *outlen);
+    }
+    gf_syncop_xattrop_out_wipe(&o);
+    gf_dict_unref(d);
+    return ret;
+}
+
+static void
+be32s(unsigned char *b, uint32_t x, uint32_t y, uint32_t z)
+{
+    uint32_t v[3] = {htobe32(x), htobe32(y), htobe32(z)};
+
+    memcpy(b, v, 12);
+}
+
+/* AFR's changelog operations: arrays of big-endian counters changed
+ * atomically, the result answered; bad operands refused. */
+START_TEST(xattrop_arrays)
+{
+    gf_gfid_t root = root_g(), f;
+    unsigned char op[24], got[64], want[24];
+    char key[64];
+    size_t len = 0;
+    uint64_t v64[2];
+    gf_loc_t loc;
+
+    snprintf(key, sizeof(key), "%s.afr.c1", E.ns);
+    ck_assert_int_eq(do_file(&root, "f", "x", &f), 0);
+    loc = loc_gfid(&f);
+    /* Missing attribute: counts from zero. */
+    be32s(op, 1, 0, 2);
+    ck_assert_int_eq(do_xattrop(&loc, 0, key, op, 12, got, &len), 0);
+    ck_assert_uint_eq(len, 12);
+    ck_assert_int_eq(memcmp(got, op, 12), 0);
+    be32s(op, (uint32_t)-1, 5, 0); /* -1: AFR's decrement */
+    ck_assert_int_eq(do_xattrop(&loc, 0, key, op, 12, got, &len), 0);
+    be32s(want, 0, 5, 2);
+    ck_assert_int_eq(memcmp(got, want, 12), 0);
+    /* On disk too. */
+    {
+        char path[PATH_MAX];
+
+        disk_path("f", path);
+        ck_assert_int_eq(lgetxattr(path, key, got, sizeof(got)), 12);
+        ck_assert_int_eq(memcmp(got, want, 12), 0);
+    }
+    /* OR and AND work on the same words. */
+    be32s(op, 0x10, 0, 0);
+    ck_assert_int_eq(do_xattrop(&loc, 2, key, op, 12, got, &len), 0);
+    be32s(want, 0x10, 5, 2);
+    ck_assert_int_eq(memcmp(got, want, 12), 0);
+    be32s(op, 0xf0, 4, 0);
+    ck_assert_int_eq(do_xattrop(&loc, 3, key, op, 12, got, &len), 0);
+    be32s(want, 0x10, 4, 0);
+    ck_assert_int_eq(memcmp(got, want, 12), 0);
+    /* GET_AND_SET answers the old value and stores the operand. */
+    be32s(op, 7, 7, 7);
+    ck_assert_int_eq(do_xattrop(&loc, 4, key, op, 12, got, &len), 0);
+    ck_assert_int_eq(memcmp(got, want, 12), 0);
+    ck_assert_int_eq(do_xattrop(&loc, 0, key, want, 12, got, &len), 0);
+    be32s(want, 0x17, 11, 7);
+    ck_assert_int_eq(memcmp(got, want, 12), 0);
+    /* 64-bit counters; WITH_DEFAULT starts a missing one at its default. */
+    v64[0] = htobe64(1ull << 40);
+    snprintf(key, sizeof(key), "%s.afr.c64", E.ns);
+    ck_assert_int_eq(do_xattrop(&loc, 1, key, v64, 8, got, &len), 0);
+    ck_assert_int_eq(memcmp(got, v64, 8), 0);
+    snprintf(key, sizeof(key), "%s.afr.dflt", E.ns);
+    be32s(op, 1, 1, 1);
+    be32s(op + 12, 10, 20, 30);
+    ck_assert_int_eq(do_xattrop(&loc, 5, key, op, 24, got, &len), 0);
+    ck_assert_uint_eq(len, 12);
+    be32s(want, 11, 21, 31);
+    ck_assert_int_eq(memcmp(got, want, 12), 0);
+    ck_assert_int_eq(do_xattrop(&loc, 5, key, op, 24, got, &len), 0);
+    be32s(want, 12, 22, 32);
+    ck_assert_int_eq(memcmp(got, want, 12), 0);
+    /* Refused: a length that is not whole elements, another length than
+     * the stored array, an unknown operation, the gfid. */
+    snprintf(key, sizeof(key), "%s.afr.c1", E.ns);
+    ck_assert_int_eq(do_xattrop(&loc, 0, key, op, 6, NULL, NULL), -EINVAL);
+    ck_assert_int_eq(do_xattrop(&loc, 0, key, op, 8, NULL, NULL), -EINVAL);
+    ck_assert_int_eq(do_xattrop(&loc, 9, key, op, 12, NULL, NULL), -EINVAL);
+    snprintf(key, sizeof(key), "%s.gfid", E.ns);
+    ck_assert_int_eq(do_xattrop(&loc, 0, key, op, 16, NULL, NULL), -EPERM);
+}
+END_TEST
+
+/* Concurrent increments of one counter are never lost. */
+enum { XOP_THREADS = 4, XOP_ROUNDS = 250 };
+
+static gf_gfid_t xop_file;
+
+static void *
+xop_adder(void *arg)
+{
+    unsigned char op[4];
+    uint32_t one = htobe32(1);
+    char key[64];
+    gf_loc_t loc = loc_gfid(&xop_file);
+
+    (void)arg;
+    memcpy(op, &one, 4);
+    snprintf(key, sizeof(key), "%s.afr.dirty", E.ns);
+    for (int i = 0; i < XOP_ROUNDS; i++)
+        if (do_xattrop(&loc, 0, key, op, 4, NULL, NULL) != 0)
+            return (void *)1;
+    return NULL;
+}
+
+START_TEST(xattrop_is_atomic)
+{
+    gf_gfid_t root = root_g();
+    pthread_t th[XOP_THREADS];
+    unsigned char zero[4] = {0}, got[4];
+    size_t len = 0;
+    char key[64];
+    uint32_t v;
+    gf_loc_t loc;
+
+    ck_assert_int_eq(do_file(&root, "counted", "x", &xop_file), 0);
+    for (int i = 0; i < XOP_THREADS; i++)
+        ck_assert_int_eq(pthread_create(&th[i], NULL, xop_adder, NULL), 0);
+    for (int i = 0; i < XOP_THREADS; i++) {
+        void *r;
+
+        pthread_join(th[i], &r);
+        ck_assert_ptr_null(r);
+    }
+    loc = loc_gfid(&xop_file);
+    snprintf(key, sizeof(key), "%s.afr.dirty", E.ns);
+    ck_assert_int_eq(do_xattrop(&loc, 0, key, zero, 4, got, &len), 0);
+    memcpy(&v, got, 4);
+    ck_assert_uint_eq(be32toh(v), XOP_THREADS * XOP_ROUNDS);
+}
+END_TEST
+
 START_TEST(xattrs)
 {
     gf_gfid_t root = root_g(), f;
@@ -1080,6 +1233,8 @@ main(void)
     tcase_add_test(tc, rename_file_and_dir);
     tcase_add_test(tc, truncate_and_setattr);
     tcase_add_test(tc, xattrs);
+    tcase_add_test(tc, xattrop_arrays);
+    tcase_add_test(tc, xattrop_is_atomic);
     tcase_add_test(tc, symlink_link_mknod);
     tcase_add_test(tc, unlink_and_rmdir);
     tcase_add_test(tc, statfs_and_access);

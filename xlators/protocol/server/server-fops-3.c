@@ -295,10 +295,10 @@ fremovexattr_actor(gf_rpcsvc_req_t *req, void *data)
 
 /* ---- FGETXATTR, FSETXATTR ---------------------------------------------- */
 
+/* FGETXATTR, XATTROP, FXATTROP: a dict of values, no attributes. */
 static int
-fgetxattr_cbk(gf_frame_t *frame, void *cookie, gf_xlator_t *self,
-              int32_t op_ret, int32_t op_errno, gf_dict_t *dict,
-              gf_dict_t *xdata)
+dict_cbk(gf_frame_t *frame, void *cookie, gf_xlator_t *self, int32_t op_ret,
+         int32_t op_errno, gf_dict_t *dict, gf_dict_t *xdata)
 {
     server_state_t *st = gf_frame_local(frame);
     gfx_common_dict_rsp rsp;
@@ -318,8 +318,8 @@ fgetxattr_cbk(gf_frame_t *frame, void *cookie, gf_xlator_t *self,
 static void
 fgetxattr_resume(server_state_t *st)
 {
-    gf_wind_fgetxattr(st->frame, st->bound, fgetxattr_cbk, NULL, st->fd,
-                      st->name, st->xdata);
+    gf_wind_fgetxattr(st->frame, st->bound, dict_cbk, NULL, st->fd, st->name,
+                      st->xdata);
 }
 
 static int
@@ -369,7 +369,66 @@ fsetxattr_actor(gf_rpcsvc_req_t *req, void *data)
     return ret;
 }
 
+/* ---- XATTROP, FXATTROP -------------------------------------------------- */
+
+static void
+xattrop_resume(server_state_t *st)
+{
+    if (st->fd)
+        gf_wind_fxattrop(st->frame, st->bound, dict_cbk, NULL, st->fd,
+                         st->flags, st->dict, st->xdata);
+    else
+        gf_wind_xattrop(st->frame, st->bound, dict_cbk, NULL, &st->loc,
+                        st->flags, st->dict, st->xdata);
+}
+
+static int
+xattrop_actor(gf_rpcsvc_req_t *req, void *data)
+{
+    gfx_xattrop_req a;
+    server_state_t *st;
+    int ret = server__begin(req, data, (xdrproc_t)xdr_gfx_xattrop_req, &a,
+                            sizeof(a), &st);
+
+    if (st) {
+        memcpy(st->gfid.b, a.gfid, 16);
+        st->flags = (int32_t)a.flags;
+        st->dict = server__take_dict(&a.dict);
+        st->xdata = server__take_dict(&a.xdata);
+        st->resume = xattrop_resume;
+        if (st->dict)
+            server__resolve(st);
+        else
+            server__state_fail(st, EINVAL);
+    }
+    xdr_free((xdrproc_t)xdr_gfx_xattrop_req, (char *)&a);
+    return ret;
+}
+
+static int
+fxattrop_actor(gf_rpcsvc_req_t *req, void *data)
+{
+    gfx_fxattrop_req a;
+    server_state_t *st;
+    int ret = server__begin(req, data, (xdrproc_t)xdr_gfx_fxattrop_req, &a,
+                            sizeof(a), &st);
+
+    if (st) {
+        st->flags = (int32_t)a.flags;
+        st->dict = server__take_dict(&a.dict);
+        st->xdata = server__take_dict(&a.xdata);
+        if (st->dict)
+            server__fd_start(st, a.fd, xattrop_resume);
+        else
+            server__state_fail(st, EINVAL);
+    }
+    xdr_free((xdrproc_t)xdr_gfx_fxattrop_req, (char *)&a);
+    return ret;
+}
+
 const gf_rpcsvc_actor_t server__fop_actors3[] = {
+    {"XATTROP", GF_XDR_FOP_XATTROP, xattrop_actor},
+    {"FXATTROP", GF_XDR_FOP_FXATTROP, fxattrop_actor},
     {"READLINK", GF_XDR_FOP_READLINK, readlink_actor},
     {"MKNOD", GF_XDR_FOP_MKNOD, mknod_actor},
     {"SYMLINK", GF_XDR_FOP_SYMLINK, symlink_actor},

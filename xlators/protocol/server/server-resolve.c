@@ -227,6 +227,8 @@ rsp_proc(uint32_t proc)
         return (xdrproc_t)xdr_gfx_rename_rsp;
     case GF_XDR_FOP_GETXATTR:
     case GF_XDR_FOP_FGETXATTR:
+    case GF_XDR_FOP_XATTROP:
+    case GF_XDR_FOP_FXATTROP:
         return (xdrproc_t)xdr_gfx_common_dict_rsp;
     case GF_XDR_FOP_READLINK:
         return (xdrproc_t)xdr_gfx_readlink_rsp;

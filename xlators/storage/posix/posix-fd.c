@@ -55,6 +55,14 @@ fd_get(gf_xlator_t *self, gf_fd_t *fd)
     return (posix_fd_t *)(uintptr_t)v;
 }
 
+int
+gf__posix_fd_os(gf_xlator_t *self, gf_fd_t *fd)
+{
+    posix_fd_t *pfd = fd_get(self, fd);
+
+    return pfd ? pfd->fd : -EBADF;
+}
+
 /* Attributes of the object behind an OS fd, gfid included. */
 static int
 fd_iatt(gf_xlator_t *self, int osfd, gf_iatt_t *ia)

@@ -155,6 +155,8 @@ int gf__posix_fsync(gf_frame_t *frame, gf_xlator_t *self, gf_fd_t *fd,
                     int32_t datasync, gf_dict_t *xdata);
 /* cbks.release/releasedir: close the OS fd of an fd that dies without a
  * RELEASE fop. */
+/* The OS fd behind FD, or -EBADF. */
+int gf__posix_fd_os(gf_xlator_t *self, gf_fd_t *fd);
 void gf__posix_fd_forget(gf_xlator_t *self, gf_fd_t *fd);
 int gf__posix_release(gf_frame_t *frame, gf_xlator_t *self, gf_fd_t *fd,
                       gf_dict_t *xdata);
@@ -172,5 +174,11 @@ int gf__posix_fsetxattr(gf_frame_t *frame, gf_xlator_t *self, gf_fd_t *fd,
                         gf_dict_t *dict, int32_t flags, gf_dict_t *xdata);
 int gf__posix_fremovexattr(gf_frame_t *frame, gf_xlator_t *self, gf_fd_t *fd,
                            const char *name, gf_dict_t *xdata);
+
+/* ---- posix-xattrop.c ---------------------------------------------------- */
+int gf__posix_xattrop(gf_frame_t *frame, gf_xlator_t *self, gf_loc_t *loc,
+                      int32_t optype, gf_dict_t *dict, gf_dict_t *xdata);
+int gf__posix_fxattrop(gf_frame_t *frame, gf_xlator_t *self, gf_fd_t *fd,
+                       int32_t optype, gf_dict_t *dict, gf_dict_t *xdata);
 
 #endif /* GF_POSIX_INT_H */

@@ -232,6 +232,8 @@ static const gf_xlator_fops_t posix_fops = {
     .fgetxattr = gf__posix_fgetxattr,
     .fsetxattr = gf__posix_fsetxattr,
     .fremovexattr = gf__posix_fremovexattr,
+    .xattrop = gf__posix_xattrop,
+    .fxattrop = gf__posix_fxattrop,
 };
 
 /* An fd that dies without a RELEASE (its client vanished, its table was
