@@ -656,6 +656,16 @@ START_TEST(truncate_and_setattr)
     ck_assert_int_eq(st.st_mtim.tv_sec, 1100000000);
     loc = loc_gfid(&root);
     ck_assert_int_eq(gf_syncop_truncate(&E.sc, NULL, &loc, 0, NULL), -EISDIR);
+    /* Every bit set, as distribute and replicate send when they heal a
+     * directory: the size bit is TRUNCATE's business and is ignored. */
+    memset(&want, 0, sizeof(want));
+    want.mode = 0751;
+    want.uid = geteuid();
+    want.gid = getegid();
+    want.mtime = 1200000000;
+    ck_assert_int_eq(gf_syncop_setattr(&E.sc, &so, &loc, &want, -1, NULL), 0);
+    ck_assert_uint_eq(so.statpost->mode & 07777, 0751);
+    gf_syncop_setattr_out_wipe(&so);
 }
 END_TEST
 
@@ -759,6 +769,30 @@ START_TEST(xattrop_arrays)
     ck_assert_int_eq(do_xattrop(&loc, 9, key, op, 12, NULL, NULL), -EINVAL);
     snprintf(key, sizeof(key), "%s.gfid", E.ns);
     ck_assert_int_eq(do_xattrop(&loc, 0, key, op, 16, NULL, NULL), -EPERM);
+
+    /* LOOKUP answers the attributes its xdata asks for (how replicate
+     * reads the changelog), and only those that exist. */
+    {
+        gf_dict_t *req = gf_dict_new();
+        gf_syncop_lookup_out_t lo;
+        const void *v;
+        size_t vl;
+
+        snprintf(key, sizeof(key), "%s.afr.c1", E.ns);
+        ck_assert_int_eq(gf_dict_set_uint64(req, key, 0), 0);
+        ck_assert_int_eq(gf_dict_set_uint64(req, "user.absent", 0), 0);
+        ck_assert_int_eq(gf_dict_set_uint64(req, "not-an-xattr", 0), 0);
+        loc = loc_entry(&root, "f");
+        ck_assert_int_eq(gf_syncop_lookup(&E.sc, &lo, &loc, req), 0);
+        ck_assert_ptr_nonnull(lo.xdata);
+        ck_assert_int_eq(gf_dict_get_bin(lo.xdata, key, &v, &vl), 0);
+        ck_assert_uint_eq(vl, 12);
+        be32s(want, 0x17, 11, 7);
+        ck_assert_int_eq(memcmp(v, want, 12), 0);
+        ck_assert_uint_eq(gf_dict_count(lo.xdata), 1);
+        gf_syncop_lookup_out_wipe(&lo);
+        gf_dict_unref(req);
+    }
 }
 END_TEST
 

@@ -480,7 +480,7 @@ heal_gfid(posix_priv_t *priv, posix_obj_t *parent, const char *name,
 
 static int
 lookup_named(posix_priv_t *priv, gf_loc_t *loc, gf_dict_t *xdata,
-             gf_iatt_t *buf, gf_iatt_t *postparent)
+             gf_iatt_t *buf, gf_iatt_t *postparent, gf_dict_t **rsp)
 {
     posix_obj_t parent, obj = {.fd = -1};
     gf_loc_t ploc = *loc;
@@ -495,14 +495,17 @@ lookup_named(posix_priv_t *priv, gf_loc_t *loc, gf_dict_t *xdata,
     gf__posix_iatt_fill(postparent, &parent.st, &parent.gfid);
     if (!strcmp(loc->name, ".")) {
         *buf = *postparent;
+        *rsp = gf__posix_xattrs_wanted(parent.fd, xdata);
         gf__posix_obj_close(&parent);
         return 0;
     }
     ret = gf__posix_open_at(priv, parent.fd, loc->name, &obj);
     if (ret == 0)
         ret = heal_gfid(priv, &parent, loc->name, &obj, xdata);
-    if (ret == 0)
+    if (ret == 0) {
         gf__posix_iatt_fill(buf, &obj.st, &obj.gfid);
+        *rsp = gf__posix_xattrs_wanted(obj.fd, xdata);
+    }
     gf__posix_obj_close(&obj);
     gf__posix_obj_close(&parent);
     return ret;
@@ -514,6 +517,7 @@ gf__posix_lookup(gf_frame_t *frame, gf_xlator_t *self, gf_loc_t *loc,
 {
     posix_priv_t *priv = gf_xlator_private(self);
     gf_iatt_t buf, postparent;
+    gf_dict_t *rsp = NULL;
     posix_obj_t obj;
     int ret;
 
@@ -522,15 +526,17 @@ gf__posix_lookup(gf_frame_t *frame, gf_xlator_t *self, gf_loc_t *loc,
     if (!loc) {
         ret = -EINVAL;
     } else if (loc->name && (!gf_gfid_is_null(&loc->pargfid) || loc->parent)) {
-        ret = lookup_named(priv, loc, xdata, &buf, &postparent);
+        ret = lookup_named(priv, loc, xdata, &buf, &postparent, &rsp);
     } else {
         ret = gf__posix_open_loc(priv, loc, &obj);
         if (ret == 0) {
             gf__posix_iatt_fill(&buf, &obj.st, &obj.gfid);
+            rsp = gf__posix_xattrs_wanted(obj.fd, xdata);
             gf__posix_obj_close(&obj);
         }
     }
     gf_unwind_lookup(frame, ret < 0 ? -1 : 0, -ret, ret < 0 ? NULL : loc->inode,
-                     &buf, NULL, &postparent);
+                     &buf, ret < 0 ? NULL : rsp, &postparent);
+    gf_dict_unref(rsp);
     return 0;
 }

@@ -495,7 +495,10 @@ gf__posix_fsetattr(gf_frame_t *frame, gf_xlator_t *self, gf_fd_t *fd,
     (void)xdata;
     memset(&pre, 0, sizeof(pre));
     memset(&post, 0, sizeof(post));
-    ret = stbuf ? fsetattr_do(self, fd, stbuf, valid, &pre, &post) : -EINVAL;
+    /* As SETATTR: the size belongs to FTRUNCATE. */
+    ret = stbuf ? fsetattr_do(self, fd, stbuf, valid & ~GF_SET_ATTR_SIZE, &pre,
+                              &post)
+                : -EINVAL;
     gf_unwind_fsetattr(frame, ret < 0 ? -1 : 0, -ret, &pre, &post, NULL);
     return 0;
 }

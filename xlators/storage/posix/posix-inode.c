@@ -94,6 +94,46 @@ get_one(const char *proc, const char *name, gf_dict_t *dict)
     return ret;
 }
 
+typedef struct want_ctx {
+    const char *proc;
+    gf_dict_t *out;
+} want_ctx_t;
+
+/* A key of a LOOKUP's xdata that names an extended attribute: what the
+ * client wants back with the reply (replicate's changelog, distribute's
+ * layout). Other keys are requests to other translators. */
+static int
+want_one(const char *key, const gf_dict_val_t *val, void *arg)
+{
+    want_ctx_t *w = arg;
+
+    (void)val;
+    if (!strncmp(key, "trusted.", 8) || !strncmp(key, "user.", 5) ||
+        !strncmp(key, "security.", 9) || !strncmp(key, "system.", 7))
+        get_one(w->proc, key, w->out); /* absent: simply not answered */
+    return 0;
+}
+
+gf_dict_t *
+gf__posix_xattrs_wanted(int fd, gf_dict_t *req)
+{
+    char proc[POSIX_PROC_PATH_MAX];
+    want_ctx_t w = {.proc = proc};
+
+    if (!req || gf_dict_count(req) == 0)
+        return NULL;
+    w.out = gf_dict_new();
+    if (!w.out)
+        return NULL;
+    gf__posix_proc_path(fd, proc);
+    gf_dict_foreach(req, want_one, &w);
+    if (gf_dict_count(w.out) == 0) {
+        gf_dict_unref(w.out);
+        return NULL;
+    }
+    return w.out;
+}
+
 static int
 get_all(const char *proc, gf_dict_t *dict)
 {
@@ -283,7 +323,11 @@ gf__posix_setattr(gf_frame_t *frame, gf_xlator_t *self, gf_loc_t *loc,
     (void)xdata;
     memset(&pre, 0, sizeof(pre));
     memset(&post, 0, sizeof(post));
-    ret = setattr_loc(gf_xlator_private(self), loc, stbuf, valid, &pre, &post);
+    /* SETATTR never changes the size (TRUNCATE does), as upstream: clients
+     * send valid = -1 (replicate and distribute heal that way), and a
+     * directory would refuse it. */
+    ret = setattr_loc(gf_xlator_private(self), loc, stbuf,
+                      valid & ~GF_SET_ATTR_SIZE, &pre, &post);
     gf_unwind_setattr(frame, ret < 0 ? -1 : 0, -ret, &pre, &post, NULL);
     return 0;
 }

@@ -132,6 +132,10 @@ int gf__posix_xattr_get(posix_priv_t *priv, int fd, const char *name,
 int gf__posix_xattr_set(posix_priv_t *priv, int fd, gf_dict_t *dict,
                         int32_t flags);
 int gf__posix_xattr_remove(posix_priv_t *priv, int fd, const char *name);
+/* The extended attributes a LOOKUP's xdata REQ names (keys in the
+ * trusted., user., security. and system. namespaces) that the object open
+ * at FD has, for the reply's xdata; NULL if none. */
+gf_dict_t *gf__posix_xattrs_wanted(int fd, gf_dict_t *req);
 
 int gf__posix_open(gf_frame_t *frame, gf_xlator_t *self, gf_loc_t *loc,
                    int32_t flags, gf_fd_t *fd, gf_dict_t *xdata);
