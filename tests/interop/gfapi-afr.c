@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
 /*
- * gfapi-afr - a stock libgfapi client whose volume is GlusterFS's own
- * cluster/replicate over two protocol/client connections, each to a gfsd
- * brick: the scale-out path gfsd is built for.
+ * gfapi-afr - a stock libgfapi client whose volume is one of GlusterFS's
+ * own cluster translators (replicate by default, or distribute) over two
+ * protocol/client connections, each to a gfsd brick: the scale-out path
+ * gfsd is built for.
  *
  *   gfapi-afr PORT1 PORT2 SUBVOLUME LOGFILE write|write-degraded
+ *             [replicate|distribute]
  *
  * "write": mkdir /r, then 20 files of 64 KiB each written, fsynced, read
  * back and compared, one renamed, one removed. "write-degraded": one more
@@ -96,7 +98,7 @@ run_degraded(glfs_t *fs)
 
 static int
 write_volfile(char *path, size_t len, const char *p1, const char *p2,
-              const char *subvol)
+              const char *subvol, const char *cluster)
 {
     int fd;
     FILE *f;
@@ -114,8 +116,10 @@ write_volfile(char *path, size_t len, const char *p1, const char *p2,
                 "    option remote-subvolume %s\n"
                 "    option transport-type tcp\nend-volume\n",
                 i, i == 1 ? p1 : p2, subvol);
-    fprintf(f, "volume rep\n    type cluster/replicate\n"
-               "    subvolumes c1 c2\nend-volume\n");
+    fprintf(f,
+            "volume top\n    type cluster/%s\n"
+            "    subvolumes c1 c2\nend-volume\n",
+            cluster);
     return fclose(f);
 }
 
@@ -126,14 +130,18 @@ main(int argc, char **argv)
     glfs_t *fs;
     int r;
 
-    if (argc != 6) {
+    const char *cluster = argc > 6 ? argv[6] : "replicate";
+
+    if ((argc != 6 && argc != 7) || (strcmp(cluster, "replicate") != 0 &&
+                                     strcmp(cluster, "distribute") != 0)) {
         fprintf(stderr,
                 "usage: %s PORT1 PORT2 SUBVOLUME LOGFILE "
-                "write|write-degraded\n",
+                "write|write-degraded [replicate|distribute]\n",
                 argv[0]);
         return 2;
     }
-    if (write_volfile(vol, sizeof(vol), argv[1], argv[2], argv[3]) < 0) {
+    if (write_volfile(vol, sizeof(vol), argv[1], argv[2], argv[3], cluster) <
+        0) {
         perror("volfile");
         return 2;
     }

@@ -1,12 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-3.0-or-later
 #
-# TAP: GlusterFS's own cluster/replicate (AFR, in a stock libgfapi 10.3
-# client) over two gfsd bricks on the shipped volfile. Replicate locks with
+# TAP: GlusterFS's own cluster translators in a stock libgfapi 10.3 client
+# over two gfsd bricks on the shipped volfile. Replicate (AFR) locks with
 # INODELK/ENTRYLK and keeps its changelog with FXATTROP/XATTROP on the
 # bricks: a healthy run must leave both bricks with the same tree and
 # contents and every trusted.afr.* counter at zero; with one brick down,
 # writes go on and the surviving brick records what the other missed.
+# Distribute (DHT) over two fresh bricks must place each file on exactly
+# one brick and give the directory a layout on both.
 # Needs root (trusted.* xattrs) and libgfapi; skipped cleanly otherwise.
 set -u
 . "${top_srcdir:?}/tests/func/gfsd-lib.sh"
@@ -61,7 +63,7 @@ tree() {
      find . -path ./.glusterfs -prune -o -type d -print | sort)
 }
 
-echo "1..7"
+echo "1..10"
 if start_brick 1 && start_brick 2; then
     ok "two gfsd bricks serve on $(port_of 1) and $(port_of 2)"
 else
@@ -98,3 +100,26 @@ check "with one brick down, a file is written and read back" [ "$rc" = 0 ]
 check "the surviving brick records pending changes for the other" \
     sh -c "getfattr -h -d -m '^trusted\.afr\.c2' -e hex \
         '$tmp/b1/r/degraded' 2>/dev/null | grep -q '=0x0*[1-9a-f]'"
+
+# Distribute over two fresh bricks: each file on exactly one of them.
+start_brick 3 && start_brick 4
+$TMO "$CLIENT" "$(port_of 3)" "$(port_of 4)" brick-io-stats \
+    "$tmp/client3.log" write distribute >"$tmp/steps3" 2>"$tmp/client3.err"
+rc=$?
+if [ "$rc" = 0 ] && grep -q "step=unlink ret=0" "$tmp/steps3"; then
+    ok "distribute: the same steps over two gfsd bricks"
+else
+    not_ok "distribute over gfsd (exit $rc)"
+    sed 's/^/# /' "$tmp/steps3" | grep FAIL | head -n 5
+fi
+# (A rename may leave a DHT link file, mode ---------T, where the new name
+# hashes: a pointer, not a copy.)
+(cd "$tmp/b3" && find r -type f ! -perm -1000
+    cd "$tmp/b4" && find r -type f ! -perm -1000) | sort >"$tmp/placed"
+check "each of the 19 files is on exactly one brick" \
+    sh -c "[ \$(wc -l <'$tmp/placed') -eq 19 ] &&
+        [ \$(uniq '$tmp/placed' | wc -l) -eq 19 ]"
+check "the directory has a layout on both bricks" \
+    sh -c "getfattr -h -n trusted.glusterfs.dht -e hex '$tmp/b3/r' \
+        >/dev/null 2>&1 && getfattr -h -n trusted.glusterfs.dht -e hex \
+        '$tmp/b4/r' >/dev/null 2>&1"

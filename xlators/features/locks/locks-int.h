@@ -126,6 +126,9 @@ typedef struct pl_dom {
     struct pl_dom *next;
     pl_link_t granted;
     pl_link_t blocked;
+    /* A named (inodelk) domain: each lock is its own record, as upstream
+     * counts them; lk's unnamed domain merges and splits like fcntl. */
+    bool stacked;
     char name[];
 } pl_dom_t;
 

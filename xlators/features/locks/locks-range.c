@@ -5,16 +5,20 @@
  * translators use to serialise their transactions).
  *
  * Two locks conflict when their ranges overlap, one of them is a write
- * lock and their owners differ. An owner's own locks never conflict:
- * locking a range it already holds changes the type of that part, and
- * unlocking part of a lock splits it, as fcntl does. An owner's granted
- * locks never overlap, and adjacent ones of one type are merged, so one
- * spare record per request is all a split can need: it is allocated
- * before the inode lock is taken and nothing allocates under it.
+ * lock and their owners differ. An owner's own locks never conflict.
+ * For lk, locking a range an owner already holds changes the type of that
+ * part, and unlocking part of a lock splits it, as fcntl does: an owner's
+ * granted locks never overlap, and adjacent ones of one type are merged,
+ * so one spare record per request is all a split can need (allocated
+ * before the inode lock is taken; nothing allocates under it).
  *
- * Unlike lk, an inodelk unlock that matches nothing fails with EINVAL
- * (upstream's answer), which tells a cluster translator its bookkeeping
- * is off. Deadlock detection (EDEADLK) is not done.
+ * inodelk domains are "stacked", as upstream's: every granted lock is its
+ * own record, even one that repeats a range its owner holds (distribute
+ * takes the same read lock twice and unlocks twice), and an unlock removes
+ * one record of its owner, the one with the same range if any, else one
+ * that overlaps. An inodelk unlock that matches nothing fails with EINVAL
+ * (upstream's answer), which tells a cluster translator its bookkeeping is
+ * off. Deadlock detection (EDEADLK) is not done.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -156,11 +160,43 @@ carve(pl_dom_t *dom, const pl_rlock_t *r, pl_rlock_t **spare)
 
 /* Grant R (no conflict): it replaces its owner's locks on its range and
  * absorbs adjacent ones of its type. R's spare is used or freed. */
+/* A stacked domain's unlock: remove one of R's owner's records, the one
+ * with R's range if there is one, else one overlapping it. */
+static bool
+remove_one(pl_dom_t *dom, const pl_rlock_t *r)
+{
+    pl_rlock_t *pick = NULL;
+
+    for (pl_link_t *e = dom->granted.next; e != &dom->granted; e = e->next) {
+        pl_rlock_t *g = gf_container_of(e, pl_rlock_t, link);
+
+        if (!overlap(g, r) || !pl__same_owner(&g->owner, &r->owner))
+            continue;
+        if (g->start == r->start && g->end == r->end) {
+            pick = g;
+            break;
+        }
+        if (!pick)
+            pick = g;
+    }
+    if (!pick)
+        return false;
+    pl_list_del(&pick->link);
+    rlock_free(pick);
+    return true;
+}
+
 static void
 apply(pl_dom_t *dom, pl_rlock_t *r)
 {
     pl_link_t *e, *next;
 
+    if (dom->stacked) {
+        rlock_put(r->spare);
+        r->spare = NULL;
+        pl_list_add_tail(&dom->granted, &r->link);
+        return;
+    }
     carve(dom, r, &r->spare);
     rlock_put(r->spare);
     r->spare = NULL;
@@ -347,7 +383,8 @@ setlk(pl_priv_t *priv, pl_inode_t *pl, const range_req_t *q, pl_rlock_t *r)
     if (!dom) {
         err = ENOMEM;
     } else if (r->type == F_UNLCK) {
-        if (!carve(dom, r, &r->spare) && q->domain)
+        if (dom->stacked ? !remove_one(dom, r)
+                         : !carve(dom, r, &r->spare) && q->domain)
             err = EINVAL;
         grant(dom, &replies);
     } else if (first_conflict(dom, r)) {

@@ -82,6 +82,7 @@ dom_new(pl_priv_t *priv, const char *name)
     if (!d)
         return NULL;
     d->next = NULL;
+    d->stacked = len > 0;
     pl_list_init(&d->granted);
     pl_list_init(&d->blocked);
     memcpy(d->name, name, len + 1);

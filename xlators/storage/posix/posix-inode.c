@@ -120,17 +120,15 @@ gf__posix_xattrs_wanted(int fd, gf_dict_t *req)
     char proc[POSIX_PROC_PATH_MAX];
     want_ctx_t w = {.proc = proc};
 
-    if (!req || gf_dict_count(req) == 0)
+    if (!req)
         return NULL;
+    /* Asked with a dict, answered with one, empty or not: distribute takes
+     * a missing reply dict for a failed lookup of its layout. */
     w.out = gf_dict_new();
     if (!w.out)
         return NULL;
     gf__posix_proc_path(fd, proc);
     gf_dict_foreach(req, want_one, &w);
-    if (gf_dict_count(w.out) == 0) {
-        gf_dict_unref(w.out);
-        return NULL;
-    }
     return w.out;
 }
 

@@ -134,7 +134,8 @@ int gf__posix_xattr_set(posix_priv_t *priv, int fd, gf_dict_t *dict,
 int gf__posix_xattr_remove(posix_priv_t *priv, int fd, const char *name);
 /* The extended attributes a LOOKUP's xdata REQ names (keys in the
  * trusted., user., security. and system. namespaces) that the object open
- * at FD has, for the reply's xdata; NULL if none. */
+ * at FD has, for the reply's xdata: a new dict (maybe empty) when REQ is
+ * not NULL; NULL without REQ or memory. */
 gf_dict_t *gf__posix_xattrs_wanted(int fd, gf_dict_t *req);
 
 int gf__posix_open(gf_frame_t *frame, gf_xlator_t *self, gf_loc_t *loc,
