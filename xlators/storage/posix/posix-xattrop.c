@@ -78,13 +78,22 @@ op_shape(int32_t optype, size_t *width, bool *with_default)
     }
 }
 
-/* DST = DST op OPND, element by element (N bytes, big-endian elements). */
+/* DST = DST op OPND, element by element (N bytes of WIDTH-byte big-endian
+ * elements; N is a multiple of WIDTH). */
 static void
-apply(int32_t optype, unsigned char *dst, const unsigned char *opnd, size_t n)
+apply(int32_t optype, size_t width, unsigned char *dst,
+      const unsigned char *opnd, size_t n)
 {
-    for (size_t i = 0; i + 4 <= n && optype != XATTROP_ADD_ARRAY64 &&
-                       optype != XATTROP_ADD_ARRAY64_WITH_DEFAULT;
-         i += 4) {
+    for (size_t i = 0; i < n; i += width) {
+        if (width == 8) {
+            uint64_t a, b;
+
+            memcpy(&a, dst + i, 8);
+            memcpy(&b, opnd + i, 8);
+            a = htobe64(be64toh(a) + be64toh(b));
+            memcpy(dst + i, &a, 8);
+            continue;
+        }
         uint32_t a, b;
 
         memcpy(&a, dst + i, 4);
@@ -96,17 +105,6 @@ apply(int32_t optype, unsigned char *dst, const unsigned char *opnd, size_t n)
         else
             a = htobe32(be32toh(a) + be32toh(b));
         memcpy(dst + i, &a, 4);
-    }
-    for (size_t i = 0;
-         i + 8 <= n && (optype == XATTROP_ADD_ARRAY64 ||
-                        optype == XATTROP_ADD_ARRAY64_WITH_DEFAULT);
-         i += 8) {
-        uint64_t a, b;
-
-        memcpy(&a, dst + i, 8);
-        memcpy(&b, opnd + i, 8);
-        a = htobe64(be64toh(a) + be64toh(b));
-        memcpy(dst + i, &a, 8);
     }
 }
 
@@ -160,7 +158,7 @@ xop_one(const char *key, const gf_dict_val_t *val, void *arg)
         }
         return 0;
     }
-    apply(x->optype, cur, val->data, n);
+    apply(x->optype, width, cur, val->data, n);
     if (setxattr(x->proc, key, cur, n, 0) < 0) {
         x->ret = -errno;
         return 1;
