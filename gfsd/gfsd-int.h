@@ -82,6 +82,10 @@ typedef struct gfsd {
     bool flush_stopping;
 } gfsd_t;
 
+/* The stock translators compiled into gfsd (builtins.c), NULL-ended. */
+struct gf_xlator_api;
+extern const struct gf_xlator_api *const gfsd_builtin_xlators[];
+
 /* cmdline.c: parse ARGV into D->args. Returns 0 to go on, or exits the
  * process itself (argp) with 64 on a usage error and 0 for --help and
  * --version. Returns an exit code > 0 for errors found after parsing. */

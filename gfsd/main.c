@@ -86,6 +86,7 @@ step_ctx_defaults(gfsd_t *d)
 
     gf_ctx_set_mem_acct_enabled(d->ctx, true);
     gf_ctx_set_measure_latency(d->ctx, true);
+    gf_ctx_set_builtin_xlators(d->ctx, gfsd_builtin_xlators);
     ret = gf_ctx_set_page_size(d->ctx, GF_CTX_DEFAULT_PAGE_SIZE);
     if (ret == 0)
         ret = gf_ctx_init_defaults(d->ctx);
@@ -110,6 +111,8 @@ step_ctx_defaults(gfsd_t *d)
         fprintf(stderr, "gfsd: event pool: %s\n", gf_event_pool_error());
         return -ENOTSUP;
     }
+    /* The one pool of the process: protocol/server registers on it. */
+    gf_ctx_set_event_pool(d->ctx, d->events);
     /* Best effort: a hard limit below infinity keeps its value. */
     if (setrlimit(RLIMIT_CORE, &core) < 0) {
         getrlimit(RLIMIT_CORE, &core);
@@ -311,6 +314,12 @@ cleanup(gfsd_t *d)
     size_t i;
 
     gfsd_signals_stop(d);
+    /* The graph goes down while the event threads run: the server's
+     * connections end, and their disconnects complete, on them. */
+    if (d->graph && gf_event_pool_start(d->events) < 0)
+        gf_log("gfsd", GF_LOG_ERROR,
+               "cannot restart the event threads "
+               "for the graph's teardown");
     gfsd_volume_fini(d);
     pthread_mutex_lock(&d->flush_lock);
     d->flush_stopping = true;
@@ -318,6 +327,7 @@ cleanup(gfsd_t *d)
         gf_timer_cancel(gf_ctx_timer_wheel(d->ctx), d->flush_timer);
     d->flush_timer = NULL;
     pthread_mutex_unlock(&d->flush_lock);
+    gf_ctx_set_event_pool(d->ctx, NULL);
     gf_event_pool_free(d->events);
     gf_syncenv_free(d->env);
     /* After the graph: its stacks are gone with it. */

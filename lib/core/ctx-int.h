@@ -26,7 +26,9 @@ struct gf_ctx {
 
     gf_iobuf_pool_t *iobuf_pool;
     gf_timer_wheel_t *timer_wheel;
-    struct gf_call_pool *call_pool; /* borrowed, NULL unless set */
+    struct gf_call_pool *call_pool;              /* borrowed, NULL unless set */
+    const struct gf_xlator_api *const *builtins; /* borrowed, NULL-ended */
+    struct gf_event_pool *event_pool;            /* borrowed, NULL unless set */
 
     gf_xlator_t global_xl; /* THIS outside any plugin */
 };

@@ -230,6 +230,33 @@ gf_ctx_set_call_pool(gf_ctx_t *ctx, struct gf_call_pool *pool)
         ctx->call_pool = pool;
 }
 
+struct gf_event_pool *
+gf_ctx_event_pool(const gf_ctx_t *ctx)
+{
+    return ctx ? ctx->event_pool : NULL;
+}
+
+void
+gf_ctx_set_event_pool(gf_ctx_t *ctx, struct gf_event_pool *pool)
+{
+    if (ctx)
+        ctx->event_pool = pool;
+}
+
+void
+gf_ctx_set_builtin_xlators(gf_ctx_t *ctx,
+                           const struct gf_xlator_api *const *table)
+{
+    if (ctx)
+        ctx->builtins = table;
+}
+
+const struct gf_xlator_api *const *
+gf__ctx_builtin_xlators(const gf_ctx_t *ctx)
+{
+    return ctx ? ctx->builtins : NULL;
+}
+
 gf_xlator_t *
 gf_ctx_global_xlator(const gf_ctx_t *ctx)
 {

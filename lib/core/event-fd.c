@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -70,32 +71,47 @@ lock_live(gf_event_pool_t *pool, int id)
     return NULL;
 }
 
-/* A fresh table of slots, appended under reg_lock. */
+static size_t
+table_bytes(const gf_event_pool_t *pool)
+{
+    return (size_t)GF__EV_TABLE_SLOTS * pool->stride;
+}
+
+/* A fresh table of slots, appended under reg_lock. It is mapped, not
+ * allocated: its pages stay untouched (and zero) until slot_alloc hands
+ * their slots out, so a pool with a handful of fds costs a page or two,
+ * not the whole table, of memory and of start-up page faults. */
 static int
 table_add(gf_event_pool_t *pool)
 {
-    unsigned ti = pool->hw >> GF__EV_TABLE_SHIFT, i;
-    char *t;
+    unsigned ti = pool->hw >> GF__EV_TABLE_SHIFT;
+    void *t;
 
     if (ti >= GF__EV_NTABLES)
         return -ENOSPC;
-    t = gf_calloc(NULL, GF_MT_EVENT, GF__EV_TABLE_SLOTS, pool->stride);
-    if (!t)
+    t = mmap(NULL, table_bytes(pool), PROT_READ | PROT_WRITE,
+             MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (t == MAP_FAILED)
         return -ENOMEM;
-    for (i = 0; i < GF__EV_TABLE_SLOTS; i++) {
-        struct gf__ev_slot *s = slot_at(t, pool, i);
-        char *ev = (char *)s + ((sizeof(*s) + 15) & ~(size_t)15);
-
-        pthread_mutex_init(&s->lock, NULL);
-        atomic_init(&s->state, GF__EV_FREE);
-        s->id = -1;
-        s->idx = pool->hw + i;
-        s->qn.kind = GF__EV_Q_FINAL;
-        s->rev = (struct event *)ev;
-        s->wev = (struct event *)(ev + pool->evsize);
-    }
-    atomic_store_explicit(&pool->tables[ti], t, memory_order_release);
+    atomic_store_explicit(&pool->tables[ti], (char *)t, memory_order_release);
     return 0;
+}
+
+/* Make the never used slot S, index IDX, ready: FREE, generation 0. A
+ * lookup of a stale id may lock a slot not yet handed out: all zero, its
+ * mutex is a valid unlocked one and its state FREE, so it matches no id. */
+static void
+slot_init(gf_event_pool_t *pool, struct gf__ev_slot *s, unsigned idx)
+{
+    char *ev = (char *)s + ((sizeof(*s) + 15) & ~(size_t)15);
+
+    pthread_mutex_init(&s->lock, NULL);
+    atomic_init(&s->state, GF__EV_FREE);
+    s->id = -1;
+    s->idx = idx;
+    s->qn.kind = GF__EV_Q_FINAL;
+    s->rev = (struct event *)ev;
+    s->wev = (struct event *)(ev + pool->evsize);
 }
 
 /* A free slot, under reg_lock; -errno if none. */
@@ -116,7 +132,8 @@ slot_alloc(gf_event_pool_t *pool, struct gf__ev_slot **out)
             return r;
     }
     idx = pool->hw++;
-    *out = lookup(pool, (int)idx); /* zeroed: generation 0 */
+    *out = slot_at(pool->tables[idx >> GF__EV_TABLE_SHIFT], pool, idx);
+    slot_init(pool, *out, idx);
     return 0;
 }
 
@@ -507,22 +524,16 @@ gf__event_migrate(gf_event_pool_t *pool, struct gf__ev_thread *from)
 void
 gf__event_drop_all(gf_event_pool_t *pool)
 {
-    unsigned ti;
+    unsigned idx, ti;
 
     /* No thread runs: take every event off its base, close nothing. */
-    for (ti = 0; ti < GF__EV_NTABLES; ti++) {
-        char *t = atomic_load(&pool->tables[ti]);
-        unsigned i;
+    for (idx = 0; idx < pool->hw; idx++) {
+        struct gf__ev_slot *s = lookup(pool, (int)idx);
 
-        if (!t)
-            break;
-        for (i = 0; i < GF__EV_TABLE_SLOTS; i++) {
-            struct gf__ev_slot *s = slot_at(t, pool, i);
-
-            if (atomic_load(&s->state) != GF__EV_FREE)
-                apply_mask(s, 0);
-            pthread_mutex_destroy(&s->lock);
-        }
-        gf_free(t);
+        if (atomic_load(&s->state) != GF__EV_FREE)
+            apply_mask(s, 0);
+        pthread_mutex_destroy(&s->lock);
     }
+    for (ti = 0; ti < GF__EV_NTABLES && pool->tables[ti]; ti++)
+        munmap(pool->tables[ti], table_bytes(pool));
 }

@@ -28,8 +28,9 @@ enum {
     GF__EV_IDX_BITS = 20,
     GF__EV_IDX_MASK = (1 << GF__EV_IDX_BITS) - 1,
     GF__EV_GEN_MASK = (1 << 11) - 1,
-    /* Slots come in tables of 256, allocated on demand. */
-    GF__EV_TABLE_SHIFT = 8,
+    /* Slots come in tables of 1024, mapped on demand; a slot's page is
+     * touched only when the slot is first handed out (slot_alloc). */
+    GF__EV_TABLE_SHIFT = 10,
     GF__EV_TABLE_SLOTS = 1 << GF__EV_TABLE_SHIFT,
     GF__EV_NTABLES = 1 << (GF__EV_IDX_BITS - GF__EV_TABLE_SHIFT),
 };

@@ -397,18 +397,12 @@ gf_realloc(void *ptr, size_t size)
     return ptr;
 }
 
-char *
-gf_strndup(gf_mem_acct_t *acct, unsigned type, const char *s, size_t n)
+/* A copy of the LEN bytes at S, terminated. */
+static char *
+copy_str(gf_mem_acct_t *acct, unsigned type, const char *s, size_t len)
 {
-    char *d;
-    size_t len;
+    char *d = gf_malloc(acct, type, len + 1);
 
-    if (!s) {
-        errno = EINVAL;
-        return NULL;
-    }
-    len = strnlen(s, n);
-    d = gf_malloc(acct, type, len + 1);
     if (d) {
         memcpy(d, s, len);
         d[len] = '\0';
@@ -417,9 +411,23 @@ gf_strndup(gf_mem_acct_t *acct, unsigned type, const char *s, size_t n)
 }
 
 char *
+gf_strndup(gf_mem_acct_t *acct, unsigned type, const char *s, size_t n)
+{
+    if (!s) {
+        errno = EINVAL;
+        return NULL;
+    }
+    return copy_str(acct, type, s, strnlen(s, n));
+}
+
+char *
 gf_strdup(gf_mem_acct_t *acct, unsigned type, const char *s)
 {
-    return gf_strndup(acct, type, s, SIZE_MAX);
+    if (!s) {
+        errno = EINVAL;
+        return NULL;
+    }
+    return copy_str(acct, type, s, strlen(s));
 }
 
 void

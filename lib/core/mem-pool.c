@@ -989,6 +989,7 @@ sweeper(void *arg)
     struct timespec ts;
 
     (void)arg;
+    pthread_setname_np(pthread_self(), "gf-memsweep"); /* prctl: see timer.c */
     pthread_mutex_lock(&sw_lock);
     while (!sw_stop) {
         clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -1033,7 +1034,6 @@ sweeper_start(unsigned interval_ms)
         pthread_cond_destroy(&sw_cond);
         return -ret;
     }
-    pthread_setname_np(sw_thread, "gf-memsweep");
     return 0;
 }
 

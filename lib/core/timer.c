@@ -373,6 +373,9 @@ runner(void *arg)
 {
     gf_timer_wheel_t *w = arg;
 
+    /* Named by itself: prctl, where naming it from outside would open
+     * /proc/self/task/<tid>/comm during the start-up. */
+    pthread_setname_np(pthread_self(), "gf-timer");
     pthread_mutex_lock(&w->lock);
     while (!w->stop) {
         run_until(w, elapsed_ns(w) / w->tick_ns);
@@ -467,7 +470,6 @@ gf_timer_wheel_new_tick(uint32_t tick_ms)
         errno = rc;
         return NULL;
     }
-    pthread_setname_np(w->thread, "gf-timer");
     return w;
 }
 

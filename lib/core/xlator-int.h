@@ -49,6 +49,9 @@ struct gf_xlator {
     gf_fop_stats_t stats[GF_FOP_MAX];
 };
 
+/* The host's compiled-in translators (ctx.c); NULL when none. */
+const struct gf_xlator_api *const *gf__ctx_builtin_xlators(const gf_ctx_t *ctx);
+
 /* THIS of the calling thread (ctx.c). */
 extern __thread gf_xlator_t *gf__this_xl
     __attribute__((tls_model("initial-exec")));

@@ -106,6 +106,30 @@ GF_EXPORT struct gf_timer_wheel *gf_ctx_timer_wheel(const gf_ctx_t *ctx);
 GF_EXPORT struct gf_call_pool *gf_ctx_call_pool(const gf_ctx_t *ctx);
 GF_EXPORT void gf_ctx_set_call_pool(gf_ctx_t *ctx, struct gf_call_pool *pool);
 
+/*
+ * The process's event pool (gf/event.h), borrowed and NULL unless set: the
+ * daemon creates it in its start-up and runs its threads; translators that
+ * serve or connect (protocol/server) register their sockets on it when
+ * there is one, else make and run their own. The owner tears the graph
+ * down while the pool's threads still run (disconnects complete on them)
+ * and frees the pool after the last graph. Set it while no graph runs.
+ */
+struct gf_event_pool;
+GF_EXPORT struct gf_event_pool *gf_ctx_event_pool(const gf_ctx_t *ctx);
+GF_EXPORT void gf_ctx_set_event_pool(gf_ctx_t *ctx, struct gf_event_pool *pool);
+
+/*
+ * Translators compiled into the host executable (gfsd carries the stock
+ * ones). TABLE is a NULL-terminated array of descriptors that must outlive
+ * CTX; a volfile type found there is used without searching the plugin
+ * path (gf/xlator.h, GF_XLATOR_DESCRIPTOR). NULL, the default, means none.
+ * Set it before the first graph is built.
+ */
+struct gf_xlator_api;
+GF_EXPORT void
+gf_ctx_set_builtin_xlators(gf_ctx_t *ctx,
+                           const struct gf_xlator_api *const *table);
+
 /* The context's global translator ("gf-global"): THIS outside any plugin. */
 GF_EXPORT gf_xlator_t *gf_ctx_global_xlator(const gf_ctx_t *ctx);
 

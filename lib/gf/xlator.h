@@ -56,6 +56,22 @@ extern "C" {
 /* The name of the one symbol a plugin exports. */
 #define GF_XLATOR_API_SYMBOL "gf_xlator_api"
 
+/*
+ * GF_XLATOR_DESCRIPTOR(ident) = { ... }: defines a translator's descriptor
+ * so that one source builds both ways. As a plugin (the default) it is the
+ * exported gf_xlator_api. Compiled into a host executable with
+ * -DGF_XLATOR_BUILTIN it is the plain global gf_builtin_<ident>, which the
+ * host lists for gf_ctx_set_builtin_xlators (gf/ctx.h). A plugin that is
+ * only ever a plugin may define gf_xlator_api directly, as shown above.
+ */
+#ifdef GF_XLATOR_BUILTIN
+#define GF_XLATOR_DESCRIPTOR(ident)                                            \
+    const struct gf_xlator_api gf_builtin_##ident
+#else
+#define GF_XLATOR_DESCRIPTOR(ident)                                            \
+    GF_EXPORT const struct gf_xlator_api gf_xlator_api
+#endif
+
 /* Graph events. PARENT_* travel down to children, CHILD_* up to parents. */
 typedef enum gf_xlator_event {
     GF_EVENT_PARENT_UP = 1,

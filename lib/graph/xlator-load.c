@@ -2,10 +2,13 @@
 /*
  * xlator-load.c - find, dlopen and check a translator plugin.
  *
- * A type "category/name" maps to <dir>/<category>/<name>.so, where <dir>
- * is each entry of $GF_XLATOR_PATH (colon-separated) and then the
- * compiled-in xlatordir. For uninstalled build trees the libtool output
- * <dir>/<category>/.libs/<name>.so is tried too. The plugin is refused,
+ * A type "category/name" is first looked up among the host's built-in
+ * translators (gf_ctx_set_builtin_xlators: gfsd carries the stock ones, so
+ * starting a brick opens no plugin at all). Otherwise it maps to
+ * <dir>/<category>/<name>.so, where <dir> is each entry of $GF_XLATOR_PATH
+ * (colon-separated) and then the compiled-in xlatordir. For uninstalled
+ * build trees the libtool output <dir>/<category>/.libs/<name>.so is tried
+ * too. A built-in passes the same checks as a plugin. The plugin is refused,
  * with a message saying why, when its descriptor is missing, its ABI major
  * differs, its minor is newer than ours, or its type is not the one asked.
  */
@@ -151,11 +154,50 @@ fill_fops(gf_xlator_fops_t *dst, const gf_xlator_fops_t *src)
 #undef FILL
 }
 
+/* The built-in descriptor of TYPE, or NULL. */
+static const struct gf_xlator_api *
+find_builtin(const gf_ctx_t *ctx, const char *type)
+{
+    const struct gf_xlator_api *const *b = gf__ctx_builtin_xlators(ctx);
+
+    for (; b && *b; b++)
+        if ((*b)->type && strcmp((*b)->type, type) == 0)
+            return *b;
+    return NULL;
+}
+
+/* The descriptor of TYPE: built in (*DL = NULL) or from its plugin. */
+static int
+find_api(const gf_ctx_t *ctx, const char *type,
+         const struct gf_xlator_api **api, void **dl, char *err, size_t errlen)
+{
+    char path[4096] = "built-in";
+    int ret;
+
+    *dl = NULL;
+    *api = find_builtin(ctx, type);
+    if (!*api) {
+        path[0] = '\0';
+        *dl = find_plugin(type, path, sizeof(path), err, errlen);
+        if (!*dl) {
+            if (path[0])
+                set_err(err, errlen, "cannot load %s: %s", path, dlerror());
+            return -ENOENT;
+        }
+        *api = dlsym(*dl, GF_XLATOR_API_SYMBOL);
+    }
+    ret = check_api(*api, type, path, err, errlen);
+    if (ret < 0 && *dl) {
+        dlclose(*dl);
+        *dl = NULL;
+    }
+    return ret;
+}
+
 int
 gf__xlator_load(gf_ctx_t *ctx, const char *name, const char *type,
                 gf_xlator_t **out, char *err, size_t errlen)
 {
-    char path[4096] = "";
     const struct gf_xlator_api *api;
     gf_xlator_t *xl;
     void *dl;
@@ -168,21 +210,17 @@ gf__xlator_load(gf_ctx_t *ctx, const char *name, const char *type,
                 type);
         return -EINVAL;
     }
-    dl = find_plugin(type, path, sizeof(path), err, errlen);
-    if (!dl) {
-        if (path[0])
-            set_err(err, errlen, "cannot load %s: %s", path, dlerror());
-        return -ENOENT;
-    }
-    api = dlsym(dl, GF_XLATOR_API_SYMBOL);
-    ret = check_api(api, type, path, err, errlen);
+    ret = find_api(ctx, type, &api, &dl, err, errlen);
     if (ret < 0)
-        goto fail_dl;
+        return ret;
 
-    ret = -ENOMEM;
     xl = gf_calloc(NULL, GF_MT_XLATOR, 1, sizeof(*xl));
-    if (!xl)
-        goto fail_dl;
+    if (!xl) {
+        if (dl)
+            dlclose(dl);
+        set_err(err, errlen, "out of memory loading '%s'", name);
+        return -ENOMEM;
+    }
     xl->magic = GF_XLATOR_MAGIC;
     xl->ctx = ctx;
     xl->api = api;
@@ -200,12 +238,6 @@ gf__xlator_load(gf_ctx_t *ctx, const char *name, const char *type,
     fill_fops(&xl->fops, api->fops);
     *out = xl;
     return 0;
-
-fail_dl:
-    dlclose(dl);
-    if (ret == -ENOMEM)
-        set_err(err, errlen, "out of memory loading '%s'", name);
-    return ret;
 }
 
 void

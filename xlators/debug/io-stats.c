@@ -185,7 +185,7 @@ stats_dump(gf_xlator_t *self, FILE *out)
 
 static const gf_xlator_dumpops_t stats_dumpops = {.priv = stats_dump};
 
-GF_EXPORT const struct gf_xlator_api gf_xlator_api = {
+GF_XLATOR_DESCRIPTOR(debug_io_stats) = {
     .abi_major = GF_XLATOR_ABI_MAJOR,
     .abi_minor = GF_XLATOR_ABI_MINOR,
     .type = "debug/io-stats",

@@ -247,7 +247,7 @@ trace_reconfigure(gf_xlator_t *self, const gf_option_set_t *options)
     return ret;
 }
 
-GF_EXPORT const struct gf_xlator_api gf_xlator_api = {
+GF_XLATOR_DESCRIPTOR(debug_trace) = {
     .abi_major = GF_XLATOR_ABI_MAJOR,
     .abi_minor = GF_XLATOR_ABI_MINOR,
     .type = "debug/trace",

@@ -585,7 +585,7 @@ static const gf_xlator_fops_t pl_fops = {
     .flush = pl_flush,
 };
 
-GF_EXPORT const struct gf_xlator_api gf_xlator_api = {
+GF_XLATOR_DESCRIPTOR(features_locks) = {
     .abi_major = GF_XLATOR_ABI_MAJOR,
     .abi_minor = GF_XLATOR_ABI_MINOR,
     .type = "features/locks",

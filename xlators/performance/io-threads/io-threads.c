@@ -357,7 +357,10 @@ worker_main(void *arg)
     iot_slot_t *slot = arg;
     iot_conf_t *conf = slot->conf;
     gf_stub_t *stub;
+    char name[16];
 
+    snprintf(name, sizeof(name), "iotwr%u", slot->index);
+    pthread_setname_np(pthread_self(), name); /* prctl, no /proc */
     cur_slot = slot;
     pthread_mutex_lock(&conf->lock);
     while ((stub = next_stub(conf)) != NULL) {
@@ -382,7 +385,6 @@ static int
 spawn(iot_conf_t *conf)
 {
     iot_slot_t *slot = NULL;
-    char name[16];
     unsigned i;
     int rc;
 
@@ -401,8 +403,6 @@ spawn(iot_conf_t *conf)
     rc = pthread_create(&slot->tid, NULL, worker_main, slot);
     if (rc)
         return -rc;
-    snprintf(name, sizeof(name), "iotwr%u", slot->index);
-    pthread_setname_np(slot->tid, name);
     slot->state = SLOT_RUNNING;
     conf->nthreads++;
     return 0;
@@ -785,7 +785,7 @@ iot_dump(gf_xlator_t *self, FILE *out)
 
 static const gf_xlator_dumpops_t iot_dumpops = {.priv = iot_dump};
 
-GF_EXPORT const struct gf_xlator_api gf_xlator_api = {
+GF_XLATOR_DESCRIPTOR(performance_io_threads) = {
     .abi_major = GF_XLATOR_ABI_MAJOR,
     .abi_minor = GF_XLATOR_ABI_MINOR,
     .type = "performance/io-threads",

@@ -22,7 +22,8 @@
 
 typedef struct server_priv {
     gf_xlator_t *self;
-    gf_event_pool_t *ev;
+    gf_event_pool_t *ev; /* the process's (gf_ctx_event_pool) or own_ev */
+    bool own_ev;
     gf_iobuf_pool_t *iop;
     bool own_iop;
     gf_rpcsvc_t *svc;

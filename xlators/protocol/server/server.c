@@ -76,10 +76,13 @@ static const gf_option_t server_options[] = {
                     "pauses (0: unlimited)"},
     {.key = "event-threads",
      .type = GF_OPTION_INT,
-     .default_value = "2",
-     .min = 1,
+     .default_value = "0",
+     .min = 0,
      .max = 64,
-     .description = "event threads of the server's own event pool"},
+     .description = "event threads serving the connections: 0 keeps the "
+                    "process's event pool as it is (gfsd --event-threads), "
+                    "N resizes it to N (hosted without one, the server's "
+                    "own pool has N threads, 2 for 0)"},
     {.key = "rpc.register-with-rpcbind",
      .type = GF_OPTION_BOOL,
      .default_value = "off",
@@ -257,20 +260,36 @@ server_make_tables(server_priv_t *priv)
     return 0;
 }
 
+/*
+ * The connections' event pool: the process's when the host has one (gfsd:
+ * no pool, epoll set or thread of the server's own, and its threads start
+ * after the graph is up), resized when THREADS asks for a count; otherwise
+ * the server's own, started here.
+ */
+static int
+server_take_event_pool(server_priv_t *priv, unsigned threads)
+{
+    priv->ev = gf_ctx_event_pool(gf_xlator_ctx(priv->self));
+    if (priv->ev)
+        return threads ? gf_event_reconfigure_threads(priv->ev, threads) : 0;
+    priv->ev = gf_event_pool_new(threads ? threads : 2);
+    if (!priv->ev)
+        return -errno;
+    priv->own_ev = true;
+    return gf_event_pool_start(priv->ev);
+}
+
 static int
 server_start_rpc(server_priv_t *priv)
 {
     const gf_option_set_t *o = gf_xlator_options(priv->self);
     gf_rpcsvc_opts_t opts;
-    int64_t threads = 2, limit = 64;
+    int64_t threads = 0, limit = 64;
     int ret;
 
     gf_option_get_int(o, "event-threads", &threads);
     gf_option_get_int(o, "rpc.outstanding-rpc-limit", &limit);
-    priv->ev = gf_event_pool_new((unsigned)threads);
-    if (!priv->ev)
-        return -errno;
-    ret = gf_event_pool_start(priv->ev);
+    ret = server_take_event_pool(priv, (unsigned)threads);
     if (ret < 0)
         return ret;
     gf_rpcsvc_opts_init(&opts);
@@ -337,8 +356,9 @@ server_fini(gf_xlator_t *self)
         return;
     server_quiesce(priv);
     /* Nothing is connected or listening any more: stopping the pool ends
-     * the event threads with no handler left to run. */
-    if (priv->ev) {
+     * the event threads with no handler left to run. (The process's pool
+     * runs on; what is left of our sockets there ends on its threads.) */
+    if (priv->ev && priv->own_ev) {
         gf_event_pool_stop(priv->ev);
         gf_event_pool_free(priv->ev);
     }
@@ -462,7 +482,7 @@ server_dump(gf_xlator_t *self, FILE *out)
 
 static const gf_xlator_dumpops_t server_dumpops = {.priv = server_dump};
 
-GF_EXPORT const struct gf_xlator_api gf_xlator_api = {
+GF_XLATOR_DESCRIPTOR(protocol_server) = {
     .abi_major = GF_XLATOR_ABI_MAJOR,
     .abi_minor = GF_XLATOR_ABI_MINOR,
     .type = "protocol/server",

@@ -243,7 +243,7 @@ static const gf_xlator_cbks_t posix_cbks = {
     .releasedir = gf__posix_fd_forget,
 };
 
-GF_EXPORT const struct gf_xlator_api gf_xlator_api = {
+GF_XLATOR_DESCRIPTOR(storage_posix) = {
     .abi_major = GF_XLATOR_ABI_MAJOR,
     .abi_minor = GF_XLATOR_ABI_MINOR,
     .type = "storage/posix",
