@@ -35,7 +35,11 @@ enum {
     OPT_STATEDUMP_PATH,
     OPT_PRINT_XLATORDIR,
     OPT_OOM_SCORE_ADJ,
+    OPT_CONNECT_TIMEOUT,
 };
+
+/* gfs: seconds to wait for the client graph to come up. */
+enum { DEFAULT_CONNECT_TIMEOUT = 10 };
 
 static const struct argp_option options[] = {
     {"volfile", 'f', "FILE", 0, "Volfile to serve (default by personality)", 0},
@@ -55,13 +59,25 @@ static const struct argp_option options[] = {
      "Write N (-1000..1000) to /proc/self/oom_score_adj", 0},
     {"print-xlatordir", OPT_PRINT_XLATORDIR, NULL, 0,
      "Print the translator directory and exit", 0},
+    {"connect-timeout", OPT_CONNECT_TIMEOUT, "SECONDS", 0,
+     "gfs: wait this long for the volume to come up (default 10)", 0},
     {0}};
 
 static const char doc[] =
     "gfsd -- a GlusterFS-compatible brick server.\v"
-    "Invoked as gfsd it serves a brick; as gfs (client) and gfd "
-    "(management) it is not available yet. Signals: TERM/INT exit, HUP "
-    "reloads the volfile and reopens the log, USR1 writes a state dump.";
+    "Invoked as gfsd it serves a brick; as gfs it is a command line client "
+    "(gfs -f VOLFILE COMMAND, see gfs --help); as gfd (management) it is "
+    "not available yet. Signals: TERM/INT exit, HUP reloads the volfile and "
+    "reopens the log, USR1 writes a state dump.";
+
+static const char gfs_doc[] =
+    "gfs -- run one command on a GlusterFS volume through a client graph "
+    "(the volfile's, e.g. protocol/client to a brick).\v"
+    "Commands: ls [-l] [PATH], stat PATH, mkdir PATH, rmdir PATH, rm PATH, "
+    "put LOCALFILE PATH ('-': stdin), get PATH LOCALFILE|- , mv FROM TO, "
+    "bench [N]. Paths on the volume start at its root. Options go before the "
+    "command. Exit status: 0, 1 when a fop or the connection failed, 64 "
+    "for a bad command line.";
 
 static const char *const mode_names[] = {"gfsd", "gfs", "gfd"};
 
@@ -177,12 +193,41 @@ parse_opt(int key, char *arg, struct argp_state *state)
     case OPT_PRINT_XLATORDIR:
         a->print_xlatordir = true;
         return 0;
+    case OPT_CONNECT_TIMEOUT:
+        a->connect_timeout = (unsigned)number(arg, 1, 3600, state);
+        return 0;
     case ARGP_KEY_ARG:
-        argp_error(state, "unexpected argument '%s'", arg);
+        if (a->mode != GF_MODE_CLIENT)
+            argp_error(state, "unexpected argument '%s'", arg);
+        /* gfs: the command; what follows is its own (ls -l is not
+         * --log-file). */
+        a->cmd = &state->argv[state->next - 1];
+        a->ncmd = state->argc - state->next + 1;
+        state->next = state->argc;
         return 0;
     default:
         return ARGP_ERR_UNKNOWN;
     }
+}
+
+/* gfs runs in the foreground and keeps its terminal for the command's
+ * output: the log goes to a file, gfs.log next to gfsd's, or nowhere when
+ * that one cannot be written (a user without /var/log/gfsd). */
+static int
+client_defaults(gfsd_args_t *a)
+{
+    char dir[PATH_MAX];
+
+    a->no_daemon = true;
+    if (!a->connect_timeout)
+        a->connect_timeout = DEFAULT_CONNECT_TIMEOUT;
+    if (a->log_file)
+        return 0;
+    snprintf(dir, sizeof(dir), "%s/log/gfsd", GF_LOCALSTATEDIR);
+    if (access(dir, W_OK) == 0)
+        return asprintf(&a->log_file, "%s/gfs.log", dir) < 0 ? -ENOMEM : 0;
+    a->log_file = strdup("/dev/null");
+    return a->log_file ? 0 : -ENOMEM;
 }
 
 /* Defaults that depend on the personality and on -N. */
@@ -193,6 +238,8 @@ apply_defaults(gfsd_args_t *a)
 
     if (!a->volfile &&
         asprintf(&a->volfile, "%s/gfsd/%s.vol", GF_SYSCONFDIR, name) < 0)
+        return -ENOMEM;
+    if (a->mode == GF_MODE_CLIENT && client_defaults(a) < 0)
         return -ENOMEM;
     /* In the foreground the log goes to the terminal unless asked; a
      * daemon has no terminal, so it gets a file. */
@@ -212,6 +259,8 @@ gfsd_cmdline_parse(gfsd_t *d, int argc, char **argv)
 {
     static const struct argp argp = {options, parse_opt, NULL, doc,
                                      NULL,    NULL,      NULL};
+    static const struct argp gfs_argp = {
+        options, parse_opt, "COMMAND [ARG...]", gfs_doc, NULL, NULL, NULL};
     gfsd_args_t *a = &d->args;
     const char *slash = argc > 0 ? strrchr(argv[0], '/') : NULL;
     error_t err;
@@ -220,10 +269,16 @@ gfsd_cmdline_parse(gfsd_t *d, int argc, char **argv)
     a->mode = mode_of(a->progname);
     a->log_level = GF_LOG_INFO;
     argp_err_exit_status = GFSD_EX_USAGE;
-    err = argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, a);
+    err = argp_parse(a->mode == GF_MODE_CLIENT ? &gfs_argp : &argp, argc, argv,
+                     ARGP_IN_ORDER, NULL, a);
     if (err) {
         fprintf(stderr, "%s: %s\n", a->progname, strerror(err));
         return GFSD_EX_USAGE;
+    }
+    if (a->mode == GF_MODE_CLIENT && !a->print_xlatordir) {
+        err = gfsd_client_check(a->progname, a->ncmd, a->cmd);
+        if (err)
+            return err;
     }
     if (apply_defaults(a) < 0) {
         fprintf(stderr, "%s: out of memory\n", a->progname);

@@ -46,6 +46,11 @@ typedef struct gfsd_args {
     char *statedump_path;   /* absolute directory, owned */
     int oom_score_adj;
     bool oom_set;
+    /* gfs: the command and its operands (borrowed from argv), and how
+     * long to wait for the graph to come up. */
+    char **cmd;
+    int ncmd;
+    unsigned connect_timeout; /* seconds */
 } gfsd_args_t;
 
 /* Pools created at step 4, kept as descriptors for statedump. */
@@ -104,6 +109,13 @@ int gfsd_signals_block(gfsd_t *d);
 int gfsd_signals_start(gfsd_t *d);
 void gfsd_signals_stop(gfsd_t *d);
 int gfsd_statedump(gfsd_t *d, char *path, size_t len);
+
+/* client.c, client-cmds.c: the gfs personality. gfsd_client_check
+ * returns 0 or, after printing the usage, GFSD_EX_USAGE;
+ * gfsd_client_run builds the graph, runs the command and tears the graph
+ * down, returning the command's exit status. */
+int gfsd_client_check(const char *progname, int argc, char **argv);
+int gfsd_client_run(gfsd_t *d);
 
 /* volume.c */
 int gfsd_volume_init(gfsd_t *d);

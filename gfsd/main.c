@@ -3,10 +3,10 @@
  * main.c - the gfsd executable, read top to bottom as the start-up
  * sequence of DESIGN.md section 3: each numbered step is one small
  * function below, called in order by main(). One binary has three
- * personalities chosen by argv[0] (gfsd serves a brick; gfs and gfd are
- * not available yet). Teardown runs the steps backwards so a TERM leaves
- * nothing behind: graph finished, threads joined, pools released, the
- * pidfile removed if we created it.
+ * personalities chosen by argv[0] (gfsd serves a brick; gfs runs one
+ * client command, client.c; gfd is not available yet). Teardown runs the
+ * steps backwards so a TERM leaves nothing behind: graph finished,
+ * threads joined, pools released, the pidfile removed if we created it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -137,15 +137,14 @@ step_event_threads(gfsd_t *d)
     return ret;
 }
 
-/* Step 5: the personality. gfs and gfd are not written yet. */
+/* Step 5: the personality. gfd is not written yet. */
 static int
 step_personality(gfsd_t *d)
 {
-    if (d->args.mode == GF_MODE_SERVER)
-        return gf_ctx_set_process_mode(d->ctx, d->args.mode);
-    fprintf(stderr, "%s: the %s personality is not available yet\n",
-            d->args.progname,
-            d->args.mode == GF_MODE_CLIENT ? "client" : "management");
+    if (d->args.mode != GF_MODE_MGMT)
+        return gf_ctx_set_process_mode(d->ctx, d->args.mode) ? GFSD_EX_FAIL : 0;
+    fprintf(stderr, "%s: the management personality is not available yet\n",
+            d->args.progname);
     return GFSD_EX_UNAVAILABLE;
 }
 
@@ -292,6 +291,14 @@ step_graph(gfsd_t *d)
     return ret;
 }
 
+/* Steps 11 and 12 of gfs (client.c): the client graph, one command run
+ * through syncop, the graph torn down; returns the command's status. */
+static int
+step_client(gfsd_t *d)
+{
+    return start_syncenv(d) < 0 ? GFSD_EX_FAIL : gfsd_client_run(d);
+}
+
 /* Step 12: dispatch until TERM/INT stops the event pool. */
 static int
 step_dispatch(gfsd_t *d)
@@ -362,8 +369,12 @@ run(gfsd_t *d, int argc, char **argv)
         return GFSD_EX_FAIL;
     if (step_logging(d) < 0 || step_statedump_lock(d) < 0 || /* 6, 7 */
         step_daemonize(d) < 0 || step_threads(d) < 0 ||      /* 8, 9 */
-        step_oom_score(d) < 0 || step_graph(d) < 0 ||        /* 10, 11 */
-        step_dispatch(d) < 0)                                /* 12 */
+        step_oom_score(d) < 0)                               /* 10 */
+        return GFSD_EX_FAIL;
+    /* 11, 12 */
+    if (d->args.mode == GF_MODE_CLIENT)
+        return step_client(d);
+    if (step_graph(d) < 0 || step_dispatch(d) < 0)
         return GFSD_EX_FAIL;
     gf_log("gfsd", GF_LOG_NOTICE, "clean exit");
     return GFSD_EX_OK;

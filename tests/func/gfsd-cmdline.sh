@@ -3,8 +3,9 @@
 #
 # TAP: the gfsd command line -- --version, --print-xlatordir, usage errors
 # (exit 64 with a usage hint), bad volfiles (non-zero exit with file:line
-# on stderr, in the foreground and daemonized), and the gfs/gfd
-# personalities (exit 69 "not available yet").
+# on stderr, in the foreground and daemonized), and the personalities by
+# argv[0] (gfs wants a command: tests/func/gfs-*.sh; gfd exits 69 "not
+# available yet").
 set -u
 . "${top_srcdir:?}/tests/func/gfsd-lib.sh"
 echo "1..17"
@@ -67,9 +68,8 @@ ln -s "$GFSD_REAL" "$tmp/gfs"
 ln -s "$GFSD_REAL" "$tmp/gfd"
 "$tmp/gfs" -N -f "$tmp/bad.vol" 2>"$tmp/gfs.err"
 rc=$?
-check "gfs personality: exit 69 with 'not available yet'" \
-    sh -c "[ $rc -eq 69 ] &&
-           grep -q 'client personality is not available yet' '$tmp/gfs.err'"
+check "gfs personality: no command exits 64 with its usage" \
+    sh -c "[ $rc -eq 64 ] && grep -q 'no command given' '$tmp/gfs.err'"
 "$tmp/gfd" -N 2>"$tmp/gfd.err"
 rc=$?
 check "gfd personality: exit 69 with 'not available yet'" \

@@ -6,9 +6,12 @@
 : "${builddir:?}" "${GF_XLATOR_PATH:?}"
 export GF_XLATOR_PATH
 GFSD="$builddir/gfsd/gfsd"
-# The libtool wrapper execs the real binary under its own name, so the
-# personality tests link to the real one.
-if [ -x "$builddir/gfsd/.libs/gfsd" ]; then
+is_elf() { [ "$(head -c 4 "$1" 2>/dev/null | od -An -c | tr -d ' ')" = '177ELF' ]; }
+# gfsd is normally a real executable (libgf linked in). Built with
+# --disable-static-gfsd it is a libtool wrapper that execs the real binary
+# under its own name, so the personality tests link to the real one (a
+# stale .libs/gfsd from such a build is ignored when gfsd is an ELF file).
+if ! is_elf "$GFSD" && [ -x "$builddir/gfsd/.libs/gfsd" ]; then
     GFSD_REAL="$builddir/gfsd/.libs/gfsd"
     LD_LIBRARY_PATH="$builddir/lib/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
     export LD_LIBRARY_PATH

@@ -7,7 +7,7 @@
 set -u
 : "${builddir:?}" "${top_srcdir:?}"
 
-echo "1..5"
+echo "1..6"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/gf-plugin.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
 fail() { echo "not ok $1 - $2"; [ -f "$tmp/log" ] && sed 's/^/# /' "$tmp/log"; exit 1; }
@@ -59,3 +59,27 @@ out=$(GF_XLATOR_PATH="$xlatordir:$builddir/tests/xlators" \
       "$builddir/tests/plugin/run-volfile" "$tmp/hello.vol" /x 2>"$tmp/log")
 [ "$out" = "size=2048" ] || { echo "# got: $out"; fail 5 "loaded and served STAT"; }
 echo "ok 5 - loaded by the real loader and served STAT"
+
+# 6. gfsd, which has libgf built in, loads the same plugin (linked with
+# -lgf: libgf.so comes along) and the plugin binds to gfsd's libgf: its
+# init logs into gfsd's log file, not to the unconfigured stderr of the
+# shared copy's log; TERM then exits 0.
+libdir=$(dirname "$(find "$tmp/root" -name 'libgf.so.0' | head -n 1)")
+LD_LIBRARY_PATH="$libdir" GF_XLATOR_PATH="$xlatordir:$builddir/tests/xlators" \
+    "$builddir/gfsd/gfsd" -N -f "$tmp/hello.vol" -l "$tmp/gfsd.log" \
+    2>"$tmp/gfsd.err" &
+gpid=$!
+i=0
+while [ $i -lt 100 ] && ! grep -q "graph active" "$tmp/gfsd.log" 2>/dev/null; do
+    kill -0 "$gpid" 2>/dev/null || break
+    sleep 0.1
+    i=$((i + 1))
+done
+kill -TERM "$gpid" 2>/dev/null
+wait "$gpid"
+rc=$?
+cp "$tmp/gfsd.log" "$tmp/log" 2>/dev/null
+cat "$tmp/gfsd.err" >>"$tmp/log"
+grep -q "hello ready, size 2048" "$tmp/gfsd.log" && [ ! -s "$tmp/gfsd.err" ] &&
+    [ "$rc" -eq 0 ] || fail 6 "gfsd loads it, bound to its own libgf (rc $rc)"
+echo "ok 6 - gfsd loads it; its init logs into gfsd's log; TERM exits 0"

@@ -64,6 +64,8 @@ hello_init(gf_xlator_t *self)
         return -ENOMEM;
     gf_option_get_size(gf_xlator_options(self), "size", &h->size);
     gf_xlator_set_private(self, h);
+    gf_log(gf_xlator_name(self), GF_LOG_INFO, "hello ready, size %llu",
+           (unsigned long long)h->size);
     return 0;
 }
 

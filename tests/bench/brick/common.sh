@@ -15,9 +15,11 @@ builddir=$(cd "${builddir:-.}" && pwd)
 GLUSTERFSD=${GLUSTERFSD:-/usr/sbin/glusterfsd}
 CC=${CC:-cc}
 
-# The libtool wrapper script would add a shell start to every measurement:
-# run the real binary with the library path it would have set.
-if [ -x "$builddir/gfsd/.libs/gfsd" ]; then
+# gfsd is normally a real executable. A libtool wrapper script (built with
+# --disable-static-gfsd) would add a shell start to every measurement: run
+# the real binary with the library path it would have set.
+is_elf() { [ "$(head -c 4 "$1" 2>/dev/null | od -An -c | tr -d ' ')" = '177ELF' ]; }
+if ! is_elf "$builddir/gfsd/gfsd" && [ -x "$builddir/gfsd/.libs/gfsd" ]; then
     GFSD="$builddir/gfsd/.libs/gfsd"
     LD_LIBRARY_PATH="$builddir/lib/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
     export LD_LIBRARY_PATH
