@@ -24,6 +24,7 @@
 #include <gf/timer.h>
 
 #include "ctx-int.h"
+#include "log-int.h"
 
 /* initial-exec: one %fs-relative load, not a __tls_get_addr call. libgf
  * is linked by its programs, never dlopened, so the static TLS block is
@@ -46,14 +47,15 @@ make_process_uuid(char *buf, size_t len)
     char uuid[37];
     uuid_t u;
     struct timeval tv;
-    struct tm tm;
+    struct gf__utc utc;
 
     if (gethostname(host, sizeof(host)) != 0)
         strcpy(host, "localhost");
     host[sizeof(host) - 1] = '\0';
     gettimeofday(&tv, NULL);
-    if (gmtime_r(&tv.tv_sec, &tm))
-        strftime(when, sizeof(when), "%Y/%m/%d-%H:%M:%S", &tm);
+    gf__log_utc(tv.tv_sec, &utc);
+    snprintf(when, sizeof(when), "%04d/%02d/%02d-%02d:%02d:%02d", utc.year,
+             utc.month, utc.day, utc.hour, utc.min, utc.sec);
     uuid_generate(u);
     uuid_unparse_lower(u, uuid);
     snprintf(buf, len, "%s-%d-%s:%06ld-%s", host, (int)getpid(), when,

@@ -138,22 +138,31 @@ civil_date(int64_t days, int *y, int *m, int *d)
     *y = (int)(yoe + era * 400 + (*m <= 2));
 }
 
-/* "2026-11-25 22:45:35.123456 +0000" */
-static void
-format_time(char *buf, size_t len, const struct timespec *ts)
+void
+gf__log_utc(int64_t t, struct gf__utc *out)
 {
-    int64_t days = ts->tv_sec / 86400;
-    int64_t rem = ts->tv_sec % 86400;
-    int y, m, d;
+    int64_t days = t / 86400;
+    int64_t rem = t % 86400;
 
     if (rem < 0) {
         rem += 86400;
         days--;
     }
-    civil_date(days, &y, &m, &d);
-    snprintf(buf, len, "%04d-%02d-%02d %02d:%02d:%02d.%06ld +0000", y, m, d,
-             (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60),
-             ts->tv_nsec / 1000);
+    civil_date(days, &out->year, &out->month, &out->day);
+    out->hour = (int)(rem / 3600);
+    out->min = (int)(rem / 60 % 60);
+    out->sec = (int)(rem % 60);
+}
+
+/* "2026-11-25 22:45:35.123456 +0000" */
+static void
+format_time(char *buf, size_t len, const struct timespec *ts)
+{
+    struct gf__utc u;
+
+    gf__log_utc(ts->tv_sec, &u);
+    snprintf(buf, len, "%04d-%02d-%02d %02d:%02d:%02d.%06ld +0000", u.year,
+             u.month, u.day, u.hour, u.min, u.sec, ts->tv_nsec / 1000);
 }
 
 static const char *

@@ -31,6 +31,7 @@
 #include <gf/statedump.h>
 
 #include "ctx-int.h"
+#include "log-int.h"
 #include "statedump-int.h"
 
 /* One dump at a time per process (DESIGN 3, step 7): two overlapping
@@ -70,12 +71,11 @@ put_value(FILE *out, const char *s)
 static void
 put_time(FILE *out, const char *label, const struct timespec *ts)
 {
-    struct tm tm;
-    char buf[64];
+    struct gf__utc u;
 
-    gmtime_r(&ts->tv_sec, &tm);
-    strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
-    fprintf(out, "%s: %s.%06ld\n", label, buf, ts->tv_nsec / 1000);
+    gf__log_utc(ts->tv_sec, &u);
+    fprintf(out, "%s: %04d-%02d-%02d %02d:%02d:%02d.%06ld\n", label, u.year,
+            u.month, u.day, u.hour, u.min, u.sec, ts->tv_nsec / 1000);
 }
 
 static void
