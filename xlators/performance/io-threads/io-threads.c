@@ -696,10 +696,11 @@ iot_init(gf_xlator_t *self)
     ret = conf_init(conf, self);
     if (ret == 0)
         ret = read_options(gf_xlator_options(self), &o);
+    /* No worker yet: the first queued stub starts one (scale), so an
+     * idle brick starts, and stays, without an io-thread. */
     if (ret == 0) {
         pthread_mutex_lock(&conf->lock);
         apply_options(conf, &o);
-        ret = spawn(conf);
         pthread_mutex_unlock(&conf->lock);
     }
     if (ret < 0) {
