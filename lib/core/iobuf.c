@@ -645,7 +645,6 @@ GF_EXPORT gf_iobuf_pool_t *
 gf_iobuf_pool_new(void)
 {
     gf_iobuf_pool_t *pool = calloc(1, sizeof(*pool));
-    struct reap r = {NULL, true};
 
     if (!pool) {
         errno = ENOMEM;
@@ -659,15 +658,9 @@ gf_iobuf_pool_new(void)
     for (unsigned c = 0; c < GF_IOBUF_CLASSES; c++)
         for (unsigned l = 0; l < LISTS; l++)
             link_init(&pool->cls[c].lists[l]);
-    for (unsigned c = 0; use_arenas && c < GF_IOBUF_CLASSES; c++) {
-        if (!arena_map(pool, c)) {
-            pool->dead = true;
-            reap_locked(pool, &r);
-            reap_finish(pool, &r);
-            errno = ENOMEM;
-            return NULL;
-        }
-    }
+    /* No arena yet: each class maps its first one when first used
+     * (arena_add), so a daemon that never sends a 1 MiB page never maps
+     * that class, and the start-up makes no mmap for the pool. */
     return pool;
 }
 

@@ -40,9 +40,11 @@ typedef struct gf_iobref gf_iobref_t;
 #define GF_IOBUF_MAX_SIZE ((size_t)1 << 30)
 
 /*
- * Create a pool and map the first arena of every class (about 12.4 MiB of
- * address space; pages become resident only when used). Returns NULL with
- * errno ENOMEM on failure. Normally the ctx owns the process's pool.
+ * Create a pool. It maps nothing yet: a class maps its first arena when a
+ * page of it is first asked for (up to 12.4 MiB of address space once
+ * every class is in use; pages become resident only when used). Returns
+ * NULL with errno ENOMEM on failure. Normally the ctx owns the process's
+ * pool.
  */
 GF_EXPORT gf_iobuf_pool_t *gf_iobuf_pool_new(void);
 

@@ -58,18 +58,28 @@ have_arenas(void)
     return st.arenas;
 }
 
-START_TEST(new_maps_one_arena_per_class)
+/* A new pool maps nothing; the first page of a class maps its first
+ * arena, and only that class's. */
+START_TEST(new_maps_arenas_on_first_use)
 {
     gf_iobuf_pool_t *pool = gf_iobuf_pool_new();
     gf_iobuf_pool_stats_t st;
+    gf_iobuf_t *iob;
 
     ck_assert_ptr_nonnull(pool);
     st = stats_of(pool);
     for (unsigned c = 0; c < GF_IOBUF_CLASSES; c++) {
         ck_assert_uint_eq(st.classes[c].page_size, pages[c]);
-        ck_assert_uint_eq(st.classes[c].arenas, st.arenas ? 1 : 0);
+        ck_assert_uint_eq(st.classes[c].arenas, 0);
+        ck_assert_uint_eq(st.classes[c].maps, 0);
         ck_assert_uint_eq(st.classes[c].pages_out, 0);
     }
+    iob = gf_iobuf_get(pool, pages[3]);
+    ck_assert_ptr_nonnull(iob);
+    st = stats_of(pool);
+    for (unsigned c = 0; c < GF_IOBUF_CLASSES; c++)
+        ck_assert_uint_eq(st.classes[c].arenas, st.arenas && c == 3 ? 1 : 0);
+    gf_iobuf_unref(iob);
     ck_assert_uint_eq(st.classes[0].pages_per_arena, 1024);
     ck_assert_uint_eq(st.classes[7].pages_per_arena, 2);
     gf_iobuf_pool_free(pool);
@@ -618,7 +628,7 @@ main(void)
     TCase *tc = tcase_create("core");
 
     tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, new_maps_one_arena_per_class);
+    tcase_add_test(tc, new_maps_arenas_on_first_use);
     tcase_add_test(tc, every_class_boundary);
     tcase_add_test(tc, size_zero_is_default_page);
     tcase_add_test(tc, miss_above_largest_page);
