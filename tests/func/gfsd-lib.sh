@@ -25,22 +25,25 @@ export GF_EVENT_ALLOW_POLL
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/gfsd-func.XXXXXX")
 pids=""
-cleanup() {
+cleanup() { # KEEP=1 keeps the temp dir, for a look at the logs
     for p in $pids; do kill -9 "$p" 2>/dev/null; done
-    rm -rf "$tmp"
+    [ -n "${KEEP:-}" ] || rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
+not_ok() { # not_ok DESCRIPTION [FILE...]: shows FILEs, else every log
     n=$((n + 1))
     echo "not ok $n - $1"
-    for f in "$tmp"/*.log "$tmp"/*.err; do
+    shift
+    [ $# -gt 0 ] || set -- "$tmp"/*.log "$tmp"/*.err
+    for f in "$@"; do
         [ -f "$f" ] && tail -n 8 "$f" | sed "s|^|# $(basename "$f"): |"
     done
 }
+skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; } # skip DESC WHY
 check() { # check DESCRIPTION COMMAND...
     _desc=$1
     shift
@@ -63,6 +66,16 @@ alive() {
         ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null
 }
 dead() { ! alive "$1"; }
+stop() { # stop PID: TERM, then KILL after 5 s; returns its exit status
+    kill -TERM "$1" 2>/dev/null
+    _i=0
+    while alive "$1" && [ $_i -lt 50 ]; do
+        sleep 0.1
+        _i=$((_i + 1))
+    done
+    kill -KILL "$1" 2>/dev/null
+    wait "$1" 2>/dev/null
+}
 in_log() { grep -q -- "$2" "$1" 2>/dev/null; } # in_log FILE PATTERN
 count_in_log() { grep -c -- "$2" "$1" 2>/dev/null; }
 

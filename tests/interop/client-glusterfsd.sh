@@ -9,10 +9,8 @@
 # in d). Skipped when not root; the glusterfsd half when glusterfsd is
 # missing.
 set -u
-: "${builddir:?}" "${GF_XLATOR_PATH:?}"
-export GF_XLATOR_PATH
+: "${builddir:?}"
 HOST="$builddir/tests/interop/client-host"
-GFSD="$builddir/gfsd/gfsd"
 GLUSTERFSD=${GLUSTERFSD:-$(command -v glusterfsd || echo /usr/sbin/glusterfsd)}
 PAYLOAD="hello from gfsd protocol/client"
 
@@ -28,48 +26,8 @@ if [ "$(id -u)" != 0 ]; then
 fi
 if command -v timeout >/dev/null 2>&1; then TMO="timeout 120"; else TMO=""; fi
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/client-glusterfsd.XXXXXX")
-pids=""
-cleanup() { # KEEP=1 keeps the temp dir, for a look at the logs
-    _rc=$?
-    for p in $pids; do kill -9 "$p" 2>/dev/null; done
-    [ -n "${KEEP:-}" ] || rm -rf "$tmp"
-    exit $_rc
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-    n=$((n + 1))
-    echo "not ok $n - $1"
-    shift
-    for f in "$@"; do
-        [ -f "$f" ] && tail -n 20 "$f" | sed "s|^|# $(basename "$f"): |"
-    done
-}
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-wait_for() { # retry COMMAND for up to 10 s
-    _i=0
-    while [ $_i -lt 100 ]; do
-        "$@" && return 0
-        sleep 0.1
-        _i=$((_i + 1))
-    done
-    return 1
-}
-in_log() { grep -q -- "$2" "$1" 2>/dev/null; }
-stop() { # stop PID: TERM, then KILL after 5 s
-    kill -TERM "$1" 2>/dev/null
-    _i=0
-    while kill -0 "$1" 2>/dev/null && [ $_i -lt 50 ]; do
-        sleep 0.1
-        _i=$((_i + 1))
-    done
-    kill -KILL "$1" 2>/dev/null
-    wait "$1" 2>/dev/null
-}
+# TAP helpers, temp dir, pids killed at exit (KEEP=1 keeps the dir).
+. "${top_srcdir:?}/tests/func/gfsd-lib.sh"
 
 # brick_vol FILE PREFIX DIRECTORY SERVER-OPTIONS (glusterfsd 10.3 accepts
 # it without glusterd: tests/bench/brick/common.sh)

@@ -24,17 +24,6 @@ for x in storage/posix features/locks performance/io-threads \
 done
 TMO=$(command -v timeout >/dev/null 2>&1 && echo "timeout 120")
 
-stop() { # stop PID: TERM, then KILL after 5 s; returns its exit status
-    kill -TERM "$1" 2>/dev/null
-    _i=0
-    while kill -0 "$1" 2>/dev/null && [ $_i -lt 50 ]; do
-        sleep 0.1
-        _i=$((_i + 1))
-    done
-    kill -KILL "$1" 2>/dev/null
-    wait "$1" 2>/dev/null
-}
-
 echo "1..4"
 mkdir "$tmp/brick"
 "$GFSD" -N -f "$top_srcdir/gfsd/gfsd.vol" -l "$tmp/gfsd.log" \
