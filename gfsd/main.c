@@ -217,12 +217,12 @@ step_daemonize(gfsd_t *d)
     return ret;
 }
 
-/* Step 9: threads after fork -- sweeper, timer wheel, flush; the syncenv
- * follows the graph (start_syncenv). */
+/* Step 9: threads after fork -- timer wheel, flush; the syncenv and the
+ * sweeper follow the graph (start_syncenv). */
 static int
 step_threads(gfsd_t *d)
 {
-    int ret = gf_ctx_start_threads(d->ctx, 0);
+    int ret = gf_ctx_start_timer_wheel(d->ctx);
 
     if (ret < 0) {
         gfsd_report(d, "cannot start service threads: %s", strerror(-ret));
@@ -235,16 +235,21 @@ step_threads(gfsd_t *d)
     return 0;
 }
 
-/* Step 9's syncenv, started once the graph is active and before the
- * status pipe reports success: no translator of a brick runs a synctask
- * before its first request, so the start need not wait for its procs
- * (threads that would compete with it for the CPUs). */
+/* Step 9's syncenv and mem-pool sweeper, started once the graph is
+ * active and before the status pipe reports success: no translator of a
+ * brick runs a synctask before its first request and the sweeper has
+ * nothing to do for its first 30 s, so the start need not wait for their
+ * threads (which would compete with it for the CPUs). */
 static int
 start_syncenv(gfsd_t *d)
 {
     gf_syncenv_config_t cfg;
-    int ret;
+    int ret = gf_ctx_start_threads(d->ctx, 0);
 
+    if (ret < 0) {
+        gfsd_report(d, "cannot start the mem-pool sweeper: %s", strerror(-ret));
+        return ret;
+    }
     gf_syncenv_config_init(&cfg);
     cfg.wheel = gf_ctx_timer_wheel(d->ctx);
     d->env = gf_syncenv_new(&cfg);

@@ -101,24 +101,40 @@ gf_ctx_init_defaults(gf_ctx_t *ctx)
 }
 
 int
+gf_ctx_start_timer_wheel(gf_ctx_t *ctx)
+{
+    if (!ctx)
+        return -EINVAL;
+    if (ctx->timer_wheel)
+        return -EALREADY;
+    ctx->timer_wheel = gf_timer_wheel_new();
+    return ctx->timer_wheel ? 0 : errno ? -errno : -ENOMEM;
+}
+
+int
 gf_ctx_start_threads(gf_ctx_t *ctx, unsigned sweep_ms)
 {
+    bool new_wheel;
     int ret;
 
     if (!ctx)
         return -EINVAL;
-    if (ctx->pools_started || ctx->timer_wheel)
+    if (ctx->pools_started && ctx->timer_wheel)
         return -EALREADY;
-    ret = gf_mem_pools_init(sweep_ms);
-    if (ret < 0)
+    new_wheel = !ctx->timer_wheel;
+    if (new_wheel && (ret = gf_ctx_start_timer_wheel(ctx)) < 0)
         return ret;
-    ctx->timer_wheel = gf_timer_wheel_new();
-    if (!ctx->timer_wheel) {
-        ret = errno ? -errno : -ENOMEM;
-        gf_mem_pools_fini();
-        return ret;
+    if (!ctx->pools_started) {
+        ret = gf_mem_pools_init(sweep_ms);
+        if (ret < 0) {
+            if (new_wheel) {
+                gf_timer_wheel_free(ctx->timer_wheel);
+                ctx->timer_wheel = NULL;
+            }
+            return ret;
+        }
+        ctx->pools_started = true;
     }
-    ctx->pools_started = true;
     return 0;
 }
 

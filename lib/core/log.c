@@ -307,10 +307,14 @@ entry_flush(struct entry *e)
     e->used = false;
 }
 
+/* Only the first lru_size entries are ever used (gf_log_set_lru_size
+ * flushes before it shrinks them): each entry holds a 4 KiB text, so
+ * looking at all 16 touched 16 pages -- at every log init and every
+ * periodic flush. */
 static void
 flush_all(void)
 {
-    for (unsigned i = 0; i < GF_LOG_MAX_LRU_SIZE; i++)
+    for (unsigned i = 0; i < lg.lru_size; i++)
         entry_flush(&lg.lru[i]);
 }
 

@@ -62,10 +62,19 @@ GF_EXPORT int gf_ctx_init_defaults(gf_ctx_t *ctx);
 /*
  * Step 9: start the context's service threads -- the mem-pool sweeper
  * (every SWEEP_MS milliseconds, 0 for the default 30 s) and the timer
- * wheel. Call it after daemonizing: threads do not survive fork.
- * Returns 0, or -errno with no thread left running; -EALREADY if done.
+ * wheel, each unless already started. Call it after daemonizing: threads
+ * do not survive fork. Returns 0, or -errno with no thread of this call
+ * left running; -EALREADY if both run already.
  */
 GF_EXPORT int gf_ctx_start_threads(gf_ctx_t *ctx, unsigned sweep_ms);
+
+/*
+ * Start only the timer wheel (what a graph needs while it is built), so
+ * that a daemon can start the sweeper -- which has nothing to do for its
+ * first period -- once it serves (gf_ctx_start_threads then starts only
+ * the sweeper). Returns 0, -errno, or -EALREADY if it runs already.
+ */
+GF_EXPORT int gf_ctx_start_timer_wheel(gf_ctx_t *ctx);
 
 /*
  * Stop the context's threads (joined before return) and free everything it

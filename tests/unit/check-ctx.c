@@ -231,6 +231,30 @@ START_TEST(threads_start_serve_and_are_joined)
 }
 END_TEST
 
+/* The wheel alone first (one thread), the sweeper later (one more). */
+START_TEST(timer_wheel_first_then_the_sweeper)
+{
+    gf_ctx_t *ctx = gf_ctx_new();
+    int base = thread_count();
+
+    ck_assert_int_eq(gf_ctx_start_timer_wheel(NULL), -EINVAL);
+    ck_assert_ptr_null(gf_ctx_timer_wheel(ctx));
+    ck_assert_int_eq(gf_ctx_start_timer_wheel(ctx), 0);
+    ck_assert_ptr_nonnull(gf_ctx_timer_wheel(ctx));
+    ck_assert_int_eq(thread_count(), base + 1);
+    ck_assert_int_eq(gf_ctx_start_timer_wheel(ctx), -EALREADY);
+    ck_assert_int_eq(gf_ctx_start_threads(ctx, 100), 0);
+#ifdef GF_DISABLE_MEMPOOL
+    ck_assert_int_eq(thread_count(), base + 1); /* no pools, no sweeper */
+#else
+    ck_assert_int_eq(thread_count(), base + 2);
+#endif
+    ck_assert_int_eq(gf_ctx_start_threads(ctx, 100), -EALREADY);
+    gf_ctx_free(ctx);
+    ck_assert_int_eq(thread_count(), base);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -248,6 +272,7 @@ main(void)
     tcase_add_test_raise_signal(tc, this_set_refuses_a_non_xlator, SIGABRT);
     tcase_add_test(tc, init_defaults_makes_the_iobuf_pool_once);
     tcase_add_test(tc, threads_start_serve_and_are_joined);
+    tcase_add_test(tc, timer_wheel_first_then_the_sweeper);
     suite_add_tcase(s, tc);
     return gf_test_run(s);
 }
