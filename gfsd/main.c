@@ -195,8 +195,9 @@ flush_tick(void *arg)
     pthread_mutex_unlock(&d->flush_lock);
 }
 
-/* Step 8: daemonize, pidfile, signal thread (the log flush timer follows
- * in step 9 once the wheel runs). */
+/* Step 8: daemonize, pidfile (the signal thread follows the graph, see
+ * start_later; signals are blocked since step 2, so one that comes before
+ * waits for it). */
 static int
 step_daemonize(gfsd_t *d)
 {
@@ -208,17 +209,11 @@ step_daemonize(gfsd_t *d)
     }
     gf_log("gfsd", GF_LOG_INFO, "running as pid %ld%s", (long)getpid(),
            d->args.no_daemon ? " in the foreground" : "");
-    ret = gfsd_pidfile_lock(d);
-    if (ret < 0)
-        return ret;
-    ret = gfsd_signals_start(d);
-    if (ret < 0)
-        gfsd_report(d, "cannot start the signal thread: %s", strerror(-ret));
-    return ret;
+    return gfsd_pidfile_lock(d);
 }
 
 /* Step 9: threads after fork -- timer wheel, flush; the syncenv and the
- * sweeper follow the graph (start_syncenv). */
+ * sweeper follow the graph (start_later). */
 static int
 step_threads(gfsd_t *d)
 {
@@ -235,17 +230,24 @@ step_threads(gfsd_t *d)
     return 0;
 }
 
-/* Step 9's syncenv and mem-pool sweeper, started once the graph is
- * active and before the status pipe reports success: no translator of a
- * brick runs a synctask before its first request and the sweeper has
- * nothing to do for its first 30 s, so the start need not wait for their
- * threads (which would compete with it for the CPUs). */
+/* Steps 8 and 9's threads that the start need not wait for, started once
+ * the graph is active and before the status pipe reports success (so
+ * they do not compete with it for the CPUs): the signal thread (a signal
+ * that came earlier waits, blocked, and is taken now; a graph init cannot
+ * be interrupted by TERM in any case), the mem-pool sweeper (nothing to
+ * do for its first 30 s) and the syncenv (no translator of a brick runs
+ * a synctask before its first request). */
 static int
-start_syncenv(gfsd_t *d)
+start_later(gfsd_t *d)
 {
     gf_syncenv_config_t cfg;
-    int ret = gf_ctx_start_threads(d->ctx, 0);
+    int ret = gfsd_signals_start(d);
 
+    if (ret < 0) {
+        gfsd_report(d, "cannot start the signal thread: %s", strerror(-ret));
+        return ret;
+    }
+    ret = gf_ctx_start_threads(d->ctx, 0);
     if (ret < 0) {
         gfsd_report(d, "cannot start the mem-pool sweeper: %s", strerror(-ret));
         return ret;
@@ -290,7 +292,7 @@ step_graph(gfsd_t *d)
     int ret = gfsd_volume_init(d);
 
     if (ret == 0)
-        ret = start_syncenv(d);
+        ret = start_later(d);
     if (ret == 0)
         gfsd_emancipate(d, 0);
     return ret;
@@ -301,7 +303,7 @@ step_graph(gfsd_t *d)
 static int
 step_client(gfsd_t *d)
 {
-    return start_syncenv(d) < 0 ? GFSD_EX_FAIL : gfsd_client_run(d);
+    return start_later(d) < 0 ? GFSD_EX_FAIL : gfsd_client_run(d);
 }
 
 /* Step 12: dispatch until TERM/INT stops the event pool. */
