@@ -212,8 +212,9 @@ step_daemonize(gfsd_t *d)
     return gfsd_pidfile_lock(d);
 }
 
-/* Step 9: threads after fork -- timer wheel, flush; the syncenv and the
- * sweeper follow the graph (start_later). */
+/* Step 9: the timer wheel (its runner thread starts with its first
+ * timer, the log flush, in start_later); the syncenv and the sweeper
+ * follow the graph too. */
 static int
 step_threads(gfsd_t *d)
 {
@@ -223,10 +224,6 @@ step_threads(gfsd_t *d)
         gfsd_report(d, "cannot start service threads: %s", strerror(-ret));
         return ret;
     }
-    pthread_mutex_lock(&d->flush_lock);
-    d->flush_timer = gf_timer_call_after(gf_ctx_timer_wheel(d->ctx),
-                                         FLUSH_PERIOD_MS, flush_tick, d);
-    pthread_mutex_unlock(&d->flush_lock);
     return 0;
 }
 
@@ -247,6 +244,11 @@ start_later(gfsd_t *d)
         gfsd_report(d, "cannot start the signal thread: %s", strerror(-ret));
         return ret;
     }
+    /* The first timer starts the wheel's runner thread. */
+    pthread_mutex_lock(&d->flush_lock);
+    d->flush_timer = gf_timer_call_after(gf_ctx_timer_wheel(d->ctx),
+                                         FLUSH_PERIOD_MS, flush_tick, d);
+    pthread_mutex_unlock(&d->flush_lock);
     ret = gf_ctx_start_threads(d->ctx, 0);
     if (ret < 0) {
         gfsd_report(d, "cannot start the mem-pool sweeper: %s", strerror(-ret));

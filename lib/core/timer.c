@@ -64,6 +64,7 @@ struct gf_timer_wheel {
     pthread_cond_t cond;
     pthread_t thread;
     bool threaded;
+    bool started; /* threaded: the runner exists (from the first timer) */
     bool stop;
     uint64_t tick_ns;
     struct timespec origin; /* CLOCK_MONOTONIC at creation */
@@ -443,33 +444,46 @@ wheel_release(gf_timer_wheel_t *w)
     free(w);
 }
 
-gf_timer_wheel_t *
-gf_timer_wheel_new_tick(uint32_t tick_ms)
+/* Under W's lock: start the runner of a threaded wheel if it is not
+ * running yet. 0 or -errno. */
+static int
+start_runner(gf_timer_wheel_t *w)
 {
-    gf_timer_wheel_t *w;
     sigset_t all, old;
     int rc;
 
-    if (tick_ms == 0 || tick_ms > GF_TIMER_MAX_TICK_MS) {
-        errno = EINVAL;
-        return NULL;
-    }
-    w = wheel_alloc(tick_ms, true);
-    if (!w) {
-        errno = ENOMEM;
-        return NULL;
-    }
+    if (!w->threaded || w->started)
+        return 0;
+    /* No timer was ever placed: the wheel may begin at the current tick
+     * instead of walking every tick since its creation. */
+    w->now = elapsed_ns(w) / w->tick_ns;
     /* The runner must never take a process signal: the daemon's signal
      * thread sigwait()s for them. Start it with everything blocked. */
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, &old);
     rc = pthread_create(&w->thread, NULL, runner, w);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (rc != 0) {
-        wheel_release(w);
-        errno = rc;
+    if (rc != 0)
+        return -rc;
+    w->started = true;
+    return 0;
+}
+
+gf_timer_wheel_t *
+gf_timer_wheel_new_tick(uint32_t tick_ms)
+{
+    gf_timer_wheel_t *w;
+
+    if (tick_ms == 0 || tick_ms > GF_TIMER_MAX_TICK_MS) {
+        errno = EINVAL;
         return NULL;
     }
+    w = wheel_alloc(tick_ms, true);
+    if (!w)
+        errno = ENOMEM;
+    /* The runner starts with the first timer (start_runner): a process
+     * that builds a wheel at start-up does not wait for a thread it needs
+     * only later. */
     return w;
 }
 
@@ -497,7 +511,7 @@ gf_timer_wheel_free(gf_timer_wheel_t *w)
     /* Joining ourselves would hang; freeing under a running callback of
      * the same wheel is a programmer error. */
     GF_ASSERT(in_callback != w);
-    if (w->threaded) {
+    if (w->threaded && w->started) {
         pthread_mutex_lock(&w->lock);
         w->stop = true;
         pthread_cond_signal(&w->cond);
@@ -544,6 +558,7 @@ gf_timer_call_after(gf_timer_wheel_t *w, uint64_t delay_ms, gf_timer_cb_t cb,
 {
     gf_timer_t *t;
     uint64_t due_ns;
+    int rc;
 
     if (!w || !cb) {
         errno = EINVAL;
@@ -553,10 +568,11 @@ gf_timer_call_after(gf_timer_wheel_t *w, uint64_t delay_ms, gf_timer_cb_t cb,
         delay_ms = GF_TIMER_MAX_DELAY_MS;
 
     pthread_mutex_lock(&w->lock);
-    t = timer_alloc(w);
+    rc = start_runner(w);
+    t = rc == 0 ? timer_alloc(w) : NULL;
     if (!t) {
         pthread_mutex_unlock(&w->lock);
-        errno = ENOMEM;
+        errno = rc ? -rc : ENOMEM;
         return NULL;
     }
     t->wheel = w;

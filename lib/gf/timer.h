@@ -50,9 +50,10 @@ typedef void (*gf_timer_cb_t)(void *data);
 #define GF_TIMER_MAX_DELAY_MS (UINT64_C(1) << 40)
 
 /*
- * Create a wheel with a 1 ms tick and start its runner thread, which sleeps
- * until the next deadline (no periodic wake-up while idle). Returns NULL
- * with errno set (ENOMEM, or the error of pthread_create).
+ * Create a wheel with a 1 ms tick. Its runner thread, which sleeps until
+ * the next deadline (no periodic wake-up while idle), starts with the
+ * first timer, so a process can build its wheel at start-up without
+ * waiting for a thread. Returns NULL with errno ENOMEM.
  */
 GF_EXPORT gf_timer_wheel_t *gf_timer_wheel_new(void);
 
@@ -105,8 +106,10 @@ GF_EXPORT void gf_timer_wheel_free(gf_timer_wheel_t *w);
  * milliseconds from now (rounded up to the next tick; clamped to
  * GF_TIMER_MAX_DELAY_MS). Thread-safe; callable from callbacks. Returns the
  * handle, which the caller must pass once to gf_timer_cancel or
- * gf_timer_release; NULL with errno EINVAL (NULL wheel or callback) or
- * ENOMEM. Does not allocate in the steady state (handles are recycled).
+ * gf_timer_release; NULL with errno EINVAL (NULL wheel or callback),
+ * ENOMEM, or the error of pthread_create when this first timer of a
+ * threaded wheel could not start its runner. Does not allocate in the
+ * steady state (handles are recycled).
  */
 GF_EXPORT gf_timer_t *gf_timer_call_after(gf_timer_wheel_t *w,
                                           uint64_t delay_ms, gf_timer_cb_t cb,

@@ -219,9 +219,9 @@ START_TEST(threads_start_serve_and_are_joined)
 
     ck_assert_int_eq(gf_ctx_start_threads(ctx, 100), 0);
     ck_assert_int_eq(gf_ctx_start_threads(ctx, 100), -EALREADY);
-    ck_assert_int_gt(thread_count(), base);
     t = gf_timer_call_after(gf_ctx_timer_wheel(ctx), 5, fired, &flag);
     ck_assert_ptr_nonnull(t);
+    ck_assert_int_gt(thread_count(), base);
     gf_timer_release(gf_ctx_timer_wheel(ctx), t);
     for (i = 0; i < 400 && !atomic_load(&flag); i++)
         usleep(5000);
@@ -231,18 +231,28 @@ START_TEST(threads_start_serve_and_are_joined)
 }
 END_TEST
 
-/* The wheel alone first (one thread), the sweeper later (one more). */
+/* The wheel alone first, its runner thread with its first timer, the
+ * sweeper later (one more thread). */
 START_TEST(timer_wheel_first_then_the_sweeper)
 {
     gf_ctx_t *ctx = gf_ctx_new();
     int base = thread_count();
+    atomic_int flag = 0;
+    gf_timer_t *t;
 
     ck_assert_int_eq(gf_ctx_start_timer_wheel(NULL), -EINVAL);
     ck_assert_ptr_null(gf_ctx_timer_wheel(ctx));
     ck_assert_int_eq(gf_ctx_start_timer_wheel(ctx), 0);
     ck_assert_ptr_nonnull(gf_ctx_timer_wheel(ctx));
-    ck_assert_int_eq(thread_count(), base + 1);
+    ck_assert_int_eq(thread_count(), base);
     ck_assert_int_eq(gf_ctx_start_timer_wheel(ctx), -EALREADY);
+    t = gf_timer_call_after(gf_ctx_timer_wheel(ctx), 1, fired, &flag);
+    ck_assert_ptr_nonnull(t);
+    ck_assert_int_eq(thread_count(), base + 1);
+    for (int i = 0; i < 400 && !atomic_load(&flag); i++)
+        usleep(5000);
+    ck_assert_int_eq(atomic_load(&flag), 1);
+    gf_timer_release(gf_ctx_timer_wheel(ctx), t);
     ck_assert_int_eq(gf_ctx_start_threads(ctx, 100), 0);
 #ifdef GF_DISABLE_MEMPOOL
     ck_assert_int_eq(thread_count(), base + 1); /* no pools, no sweeper */
