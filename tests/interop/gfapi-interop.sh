@@ -9,10 +9,8 @@
 # hold the same tree afterwards (names, types, sizes, contents, link
 # counts, symlink targets, FIFOs; .glusterfs and xattrs ignored). Skipped when libgfapi or glusterfsd is missing.
 set -u
-: "${builddir:?}" "${GF_XLATOR_PATH:?}"
-export GF_XLATOR_PATH
+: "${builddir:?}"
 CLIENT="$builddir/tests/interop/gfapi-client"
-GFSD="$builddir/gfsd/gfsd"
 GLUSTERFSD=${GLUSTERFSD:-$(command -v glusterfsd || echo /usr/sbin/glusterfsd)}
 
 if [ ! -x "$CLIENT" ]; then
@@ -30,8 +28,6 @@ for x in storage/posix performance/io-threads debug/io-stats \
         exit 0
     fi
 done
-GF_EVENT_ALLOW_POLL=1
-export GF_EVENT_ALLOW_POLL
 # The client runs about 11 s (glfs_fini waits for its threads); bound it.
 if command -v timeout >/dev/null 2>&1; then
     TMO="timeout 120"
@@ -39,48 +35,8 @@ else
     TMO=""
 fi
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/gfapi-interop.XXXXXX")
-pids=""
-cleanup() {
-    for p in $pids; do kill -9 "$p" 2>/dev/null; done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-    n=$((n + 1))
-    echo "not ok $n - $1"
-    shift
-    for f in "$@"; do
-        [ -f "$f" ] && tail -n 15 "$f" | sed "s|^|# $(basename "$f"): |"
-    done
-}
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-# wait_for COMMAND...: retry for up to 10 s.
-wait_for() {
-    _i=0
-    while [ $_i -lt 100 ]; do
-        "$@" && return 0
-        sleep 0.1
-        _i=$((_i + 1))
-    done
-    return 1
-}
-in_log() { grep -q -- "$2" "$1" 2>/dev/null; }
-alive() { kill -0 "$1" 2>/dev/null; }
-stop() { # stop PID: TERM, then KILL after 5 s; returns its exit status
-    kill -TERM "$1" 2>/dev/null
-    _i=0
-    while alive "$1" && [ $_i -lt 50 ]; do
-        sleep 0.1
-        _i=$((_i + 1))
-    done
-    kill -KILL "$1" 2>/dev/null
-    wait "$1" 2>/dev/null
-}
+# TAP helpers, temp dir, pids killed at exit, stop (gfsd-lib.sh).
+. "${top_srcdir:?}/tests/func/gfsd-lib.sh"
 
 # brick_vol FILE PREFIX DIRECTORY SERVER-OPTIONS: the common graph.
 brick_vol() {
