@@ -22,6 +22,7 @@
 #include <rpc/types.h>
 #include <rpc/xdr.h>
 
+#include <gf/iobuf.h>
 #include <gf/rpc-xdr.h>
 #include <lib/rpc/glusterfs4.h>
 #include <lib/rpc/rpc-common.h>
@@ -51,6 +52,17 @@ GF_EXPORT int gf_xdr_encode(xdrproc_t proc, void *obj, void *buf, size_t len,
 
 /* Encoded size of OBJ as PROC; 0 if it cannot be encoded. */
 GF_EXPORT size_t gf_xdr_size(xdrproc_t proc, void *obj);
+
+/*
+ * Encode OBJ as PROC into a fresh iobuf of IOP: first into a page of
+ * GF_XDR_ENCODE_GUESS bytes (most messages fit), and only when it does
+ * not fit sized with gf_xdr_size (which costs libtirpc allocations) and
+ * encoded again. *USED gets the bytes written. NULL when it cannot be
+ * encoded or no iobuf is free. Used by both protocol translators.
+ */
+#define GF_XDR_ENCODE_GUESS 2048u
+GF_EXPORT gf_iobuf_t *gf_xdr_encode_iobuf(gf_iobuf_pool_t *iop, xdrproc_t proc,
+                                          void *obj, size_t *used);
 
 #ifdef __cplusplus
 }

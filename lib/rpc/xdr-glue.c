@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gf/iobuf.h>
+
 #include "xdr-int.h"
 
 enum { DICT_HEAD = 12 }; /* xdr_size, count, pairs<> length */
@@ -182,6 +184,25 @@ gf_xdr_size(xdrproc_t proc, void *obj)
     if (!proc || !obj)
         return 0;
     return (size_t)xdr_sizeof(proc, obj);
+}
+
+gf_iobuf_t *
+gf_xdr_encode_iobuf(gf_iobuf_pool_t *iop, xdrproc_t proc, void *obj,
+                    size_t *used)
+{
+    gf_iobuf_t *iob = gf_iobuf_get(iop, GF_XDR_ENCODE_GUESS);
+    size_t n;
+
+    if (iob && gf_xdr_encode(proc, obj, gf_iobuf_ptr(iob), gf_iobuf_size(iob),
+                             used) == 0)
+        return iob;
+    gf_iobuf_unref(iob);
+    n = gf_xdr_size(proc, obj);
+    iob = n ? gf_iobuf_get(iop, n) : NULL;
+    if (iob && gf_xdr_encode(proc, obj, gf_iobuf_ptr(iob), n, used) == 0)
+        return iob;
+    gf_iobuf_unref(iob);
+    return NULL;
 }
 
 /* ---- attributes -----------------------------------------------------------

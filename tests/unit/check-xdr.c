@@ -23,6 +23,7 @@
 
 #include <gf/dict.h>
 #include <gf/gfid.h>
+#include <gf/iobuf.h>
 #include <rpc/gfxdr.h>
 
 #include "gf-test.h"
@@ -1816,6 +1817,44 @@ START_TEST(iatt_conversions)
 }
 END_TEST
 
+/* gf_xdr_encode_iobuf: a small message in the first guess, a large one
+ * sized and encoded again; both decode back to what was sent. */
+START_TEST(encode_iobuf_guess_then_sized)
+{
+    gf_iobuf_pool_t *iop = gf_iobuf_pool_new();
+    static char big[3001];
+    const char *names[] = {"small", big};
+
+    memset(big, 'n', sizeof(big) - 1);
+    ck_assert_ptr_nonnull(iop);
+    for (unsigned i = 0; i < 2; i++) {
+        gfx_lookup_req req = {.bname = (char *)names[i]}, back;
+        size_t used = 0, got = 0;
+        gf_iobuf_t *iob = gf_xdr_encode_iobuf(
+            iop, (xdrproc_t)xdr_gfx_lookup_req, &req, &used);
+
+        ck_assert_ptr_nonnull(iob);
+        ck_assert_uint_gt(used, strlen(names[i]));
+        ck_assert_uint_le(used, gf_iobuf_size(iob));
+        if (i == 0)
+            ck_assert_uint_lt(used, GF_XDR_ENCODE_GUESS);
+        else
+            ck_assert_uint_gt(used, GF_XDR_ENCODE_GUESS);
+        memset(&back, 0, sizeof(back));
+        ck_assert_int_eq(gf_xdr_decode((xdrproc_t)xdr_gfx_lookup_req,
+                                       gf_iobuf_ptr(iob), used, &back,
+                                       sizeof(back), &got),
+                         0);
+        ck_assert_uint_eq(got, used);
+        ck_assert_str_eq(back.bname, names[i]);
+        xdr_free((xdrproc_t)xdr_gfx_lookup_req, (char *)&back);
+        gf_iobuf_unref(iob);
+    }
+    ck_assert_ptr_null(gf_xdr_encode_iobuf(iop, NULL, names, NULL));
+    gf_iobuf_pool_free(iop);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -1848,6 +1887,7 @@ main(void)
     tcase_add_test(codec, dirplist_roundtrip);
     tcase_add_test(codec, dict_filter_vs_rpcgen);
     tcase_add_test(codec, iatt_conversions);
+    tcase_add_test(codec, encode_iobuf_guess_then_sized);
     suite_add_tcase(s, codec);
     return gf_test_run(s);
 }

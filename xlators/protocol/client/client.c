@@ -78,28 +78,6 @@ client__gen(client_priv_t *priv)
 
 /* ---- the submit path ---------------------------------------------------- */
 
-/* Most requests fit in this; only a larger one is sized first (xdr_sizeof
- * costs libtirpc allocations). */
-enum { SEND_GUESS = 2048 };
-
-static gf_iobuf_t *
-encode(client_priv_t *priv, xdrproc_t xproc, void *obj, size_t *used)
-{
-    gf_iobuf_t *iob = gf_iobuf_get(priv->iop, SEND_GUESS);
-    size_t n;
-
-    if (iob && gf_xdr_encode(xproc, obj, gf_iobuf_ptr(iob), gf_iobuf_size(iob),
-                             used) == 0)
-        return iob;
-    gf_iobuf_unref(iob);
-    n = gf_xdr_size(xproc, obj);
-    iob = n ? gf_iobuf_get(priv->iop, n) : NULL;
-    if (iob && gf_xdr_encode(xproc, obj, gf_iobuf_ptr(iob), n, used) == 0)
-        return iob;
-    gf_iobuf_unref(iob);
-    return NULL;
-}
-
 int
 client__call(client_priv_t *priv, uint32_t prog, uint32_t vers, uint32_t proc,
              const gf_rpc_auth_t *auth, xdrproc_t xproc, void *obj,
@@ -114,7 +92,7 @@ client__call(client_priv_t *priv, uint32_t prog, uint32_t vers, uint32_t proc,
 
     if (n < 0 || n > 62)
         return -EINVAL;
-    iob = encode(priv, xproc, obj, &used);
+    iob = gf_xdr_encode_iobuf(priv->iop, xproc, obj, &used);
     if (!iob)
         return -ENOMEM;
     ref = gf_iobref_new();

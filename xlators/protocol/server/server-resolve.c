@@ -22,37 +22,12 @@ server__decode(gf_rpcsvc_req_t *req, xdrproc_t proc, void *obj, size_t size,
     return gf_xdr_decode(proc, base, len, obj, size, used);
 }
 
-/* Most replies (an iatt or three and a small dict) fit in this. Sizing
- * each one first with xdr_sizeof cost libtirpc a malloc per inline
- * block (three or four per reply); only a reply that does not fit is
- * sized. */
-enum { SEND_GUESS = 2048 };
-
-/* Encode OBJ into a fresh iobuf; NULL if it cannot. */
-static gf_iobuf_t *
-encode_reply(server_priv_t *priv, xdrproc_t proc, void *obj, size_t *used)
-{
-    gf_iobuf_t *iob = gf_iobuf_get(priv->iop, SEND_GUESS);
-    size_t n;
-
-    if (iob && gf_xdr_encode(proc, obj, gf_iobuf_ptr(iob), gf_iobuf_size(iob),
-                             used) == 0)
-        return iob;
-    gf_iobuf_unref(iob);
-    n = gf_xdr_size(proc, obj);
-    iob = n ? gf_iobuf_get(priv->iop, n) : NULL;
-    if (iob && gf_xdr_encode(proc, obj, gf_iobuf_ptr(iob), n, used) == 0)
-        return iob;
-    gf_iobuf_unref(iob);
-    return NULL;
-}
-
 int
 server__send(gf_rpcsvc_req_t *req, server_priv_t *priv, xdrproc_t proc,
              void *obj)
 {
     size_t used = 0;
-    gf_iobuf_t *iob = encode_reply(priv, proc, obj, &used);
+    gf_iobuf_t *iob = gf_xdr_encode_iobuf(priv->iop, proc, obj, &used);
     gf_iobref_t *ref = iob ? gf_iobref_new() : NULL;
     struct iovec iov;
     int ret;
