@@ -79,6 +79,34 @@ stop() { # stop PID: TERM, then KILL after 5 s; returns its exit status
 in_log() { grep -q -- "$2" "$1" 2>/dev/null; } # in_log FILE PATTERN
 count_in_log() { grep -c -- "$2" "$1" 2>/dev/null; }
 
+# start_glusterfsd ALLOW: Debian's glusterfsd ($GLUSTERFSD) serving the
+# caller's brick_vol graph (prefix "ref") on $tmp/ref-brick at 127.0.0.1,
+# clients from ALLOW accepted. glusterfsd reads listen-port 0 as 24007,
+# so a few ports are tried until one binds. Sets RPORT and RPID (in
+# $pids too); returns 1 when none did (logs in $tmp/ref.log, ref.err).
+start_glusterfsd() {
+    mkdir -p "$tmp/ref-brick"
+    _base=$((20000 + $$ % 20000))
+    for _try in 0 1 2 3 4; do
+        RPORT=$((_base + _try * 997))
+        brick_vol "$tmp/ref.vol" ref "$tmp/ref-brick" "\
+    option transport-type tcp
+    option transport.address-family inet
+    option transport.socket.bind-address 127.0.0.1
+    option transport.socket.listen-port $RPORT
+    option auth.addr.ref-brick.allow $1"
+        rm -f "$tmp/ref.log"
+        "$GLUSTERFSD" -N --volfile="$tmp/ref.vol" -l "$tmp/ref.log" \
+            -p "$tmp/ref.pid" --brick-name ref-brick 2>"$tmp/ref.err" &
+        RPID=$!
+        pids="$pids $RPID"
+        wait_for in_log "$tmp/ref.log" "started listening on port ($RPORT)" &&
+            return 0
+        stop "$RPID"
+    done
+    return 1
+}
+
 # A three-translator graph: io-stats over trace over a sink leaf.
 write_vol() { # write_vol FILE TRACE_LEVEL
     cat >"$1" <<VOL

@@ -111,30 +111,8 @@ if [ ! -x "$GLUSTERFSD" ]; then
     skip "wrong remote-subvolume refused by glusterfsd" "$why"
     exit 0
 fi
-# listen-port 0 means 24007 to glusterfsd: try a few ports until one binds.
-mkdir "$tmp/ref-brick"
-base=$((20000 + $$ % 20000))
 up=""
-for try in 0 1 2 3 4; do
-    rport=$((base + try * 997))
-    brick_vol "$tmp/ref.vol" ref "$tmp/ref-brick" "\
-    option transport-type tcp
-    option transport.address-family inet
-    option transport.socket.bind-address 127.0.0.1
-    option transport.socket.listen-port $rport
-    option auth.addr.ref-brick.allow 127.0.0.1"
-    rm -f "$tmp/ref.log"
-    "$GLUSTERFSD" -N --volfile="$tmp/ref.vol" -l "$tmp/ref.log" \
-        -p "$tmp/ref.pid" --brick-name ref-brick 2>"$tmp/ref.err" &
-    rpid=$!
-    pids="$pids $rpid"
-    if wait_for in_log "$tmp/ref.log" "started listening on port ($rport)"
-    then
-        up=yes
-        break
-    fi
-    stop "$rpid"
-done
+start_glusterfsd 127.0.0.1 && up=yes
 if [ -z "$up" ]; then
     not_ok "glusterfsd serves the brick" "$tmp/ref.log" "$tmp/ref.err"
     not_ok "protocol/client steps against glusterfsd (no server)"
@@ -142,11 +120,11 @@ if [ -z "$up" ]; then
     not_ok "wrong remote-subvolume (no server)"
     exit 0
 fi
-ok "glusterfsd 10.3 serves the brick on 127.0.0.1:$rport"
-run_host glusterfsd "$rport" ref-brick
+ok "glusterfsd 10.3 serves the brick on 127.0.0.1:$RPORT"
+run_host glusterfsd "$RPORT" ref-brick
 check_brick glusterfsd "$tmp/ref-brick"
 # A subvolume glusterfsd does not export: refused, reported, no hang.
-if $TMO "$HOST" 127.0.0.1 "$rport" no-such-brick >"$tmp/bad.steps" \
+if $TMO "$HOST" 127.0.0.1 "$RPORT" no-such-brick >"$tmp/bad.steps" \
     2>"$tmp/bad.err"; then
     not_ok "wrong remote-subvolume refused by glusterfsd" "$tmp/bad.steps"
 elif grep -q 'FAIL child-up: got -1' "$tmp/bad.steps" &&
@@ -156,5 +134,5 @@ else
     not_ok "wrong remote-subvolume refused by glusterfsd" "$tmp/bad.steps" \
         "$tmp/bad.err"
 fi
-stop "$rpid"
+stop "$RPID"
 exit 0

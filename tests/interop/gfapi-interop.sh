@@ -140,38 +140,16 @@ if [ "$(id -u)" != 0 ]; then
     skip "same brick trees" "glusterfsd needs root"
     exit 0
 fi
-# listen-port 0 means 24007 to glusterfsd: try a few ports until one binds.
-mkdir "$tmp/ref-brick"
-base=$((20000 + $$ % 20000))
 up=""
-for try in 0 1 2 3 4; do
-    rport=$((base + try * 997))
-    brick_vol "$tmp/ref.vol" ref "$tmp/ref-brick" "\
-    option transport-type tcp
-    option transport.address-family inet
-    option transport.socket.bind-address 127.0.0.1
-    option transport.socket.listen-port $rport
-    option auth.addr.ref-brick.allow *"
-    rm -f "$tmp/ref.log"
-    "$GLUSTERFSD" -N --volfile="$tmp/ref.vol" -l "$tmp/ref.log" \
-        -p "$tmp/ref.pid" --brick-name ref-brick 2>"$tmp/ref.err" &
-    rpid=$!
-    pids="$pids $rpid"
-    if wait_for in_log "$tmp/ref.log" "started listening on port ($rport)"
-    then
-        up=yes
-        break
-    fi
-    stop "$rpid"
-done
+start_glusterfsd '*' && up=yes
 if [ -n "$up" ]; then
-    ok "glusterfsd serves the brick on 127.0.0.1:$rport"
-    run_client ref "$rport" ref-brick
+    ok "glusterfsd serves the brick on 127.0.0.1:$RPORT"
+    run_client ref "$RPORT" ref-brick
     read -r r1 r2 <"$tmp/ref.rc"
     if [ "$r1 $r2" = "0 0" ]; then ok "libgfapi against glusterfsd"
     else not_ok "libgfapi against glusterfsd (exit $r1 $r2)" \
         "$tmp/ref.steps" "$tmp/ref.err"; fi
-    stop "$rpid"
+    stop "$RPID"
 else
     not_ok "glusterfsd serves the brick" "$tmp/ref.log" "$tmp/ref.err"
     not_ok "libgfapi against glusterfsd (no server)"
